@@ -1,0 +1,14 @@
+"""Conservative auto-encoders as scikit-learn estimators.
+
+An auto-encoder :math:`r` defines the vector field :math:`r(x) - x`. When that field
+is conservative it is the gradient of an energy :math:`F`, an unnormalised
+log-density that scores samples; the symmetry of the Jacobian measures how
+conservative a model is (Im, Belghazi and Memisevic, AAAI 2016).
+"""
+
+from ._autoencoder import UntiedAutoEncoder
+from ._contractive import ContractiveAutoEncoder
+
+__version__ = "0.1.0"
+
+__all__ = ["UntiedAutoEncoder", "ContractiveAutoEncoder", "__version__"]

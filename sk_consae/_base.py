@@ -1,0 +1,244 @@
+"""Machinery shared by every estimator built on the one-hidden-layer field.
+
+Estimators stay thin: they validate input, call :meth:`_BaseFieldModel._train` to
+get a trained skorch net, and answer queries through :meth:`_map_rows`, which feeds
+bounded chunks of X to the pure functions of :mod:`sk_consae._maths`.
+"""
+
+import copy
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._maths.field import vector_field
+from ._maths.jacobian import jacobian
+from ._nn.module import AutoEncoderModule
+from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
+
+_OPTIMIZERS = {
+    # name: (torch optimiser, default learning rate)
+    "adam": (torch.optim.Adam, 1e-3),
+    "sgd": (torch.optim.SGD, 1e-2),
+    "lbfgs": (torch.optim.LBFGS, 1.0),
+}
+
+# Largest intermediate a chunk of inference may allocate, in bytes.
+_CHUNK_BYTES = 64 * 2**20
+
+# Parameters every field model shares, for `_parameter_constraints`.
+SHARED_CONSTRAINTS = {
+    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions({"sigmoid", "relu", "tanh", "softplus", "linear"})],
+    "optimizer": [StrOptions(set(_OPTIMIZERS))],
+    "lr": [Interval(Real, 0, None, closed="neither"), None],
+    "momentum": [Interval(Real, 0, 1, closed="left")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "device": [StrOptions({"cpu", "cuda"}), torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "callbacks": [list, None],
+    "warm_start": ["boolean"],
+}
+
+
+@contextmanager
+def restore_on_failure(estimator):
+    """Leave ``estimator`` exactly as it was if the block raises.
+
+    A fit that fails (bad input found late, divergence, Ctrl-C outside skorch's
+    epoch loop) must not leave a half-fitted estimator that looks fitted.
+    """
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
+
+
+def as_tensor(array, device, dtype=None):
+    """Tensor view of a NumPy array when possible, a copy when it is read-only."""
+    if not array.flags.writeable or not array.flags.c_contiguous:
+        array = np.ascontiguousarray(array).copy()
+    tensor = torch.from_numpy(array)
+    return tensor.to(device=device, dtype=dtype)
+
+
+class _BaseFieldModel(BaseEstimator):
+    """Training and inference shared by the auto-encoders and the field extractor.
+
+    Subclasses define ``__init__`` (storing the public parameters listed in
+    ``SHARED_CONSTRAINTS`` plus their own) and may override :meth:`_net_params`.
+    """
+
+    # --- fitted state -------------------------------------------------------------
+
+    def __sklearn_is_fitted__(self):
+        return "net_" in vars(self)
+
+    @property
+    def history_(self):
+        """skorch :class:`~skorch.history.History`: one row per epoch, with
+        ``train_loss``, ``dur`` and anything callbacks record."""
+        return self.net_.history
+
+    @property
+    def encoder_weights_(self):
+        """ndarray of shape (n_features, n_components): :math:`W`."""
+        return self._parameter_array("encoder_weight")
+
+    @property
+    def encoder_bias_(self):
+        """ndarray of shape (n_components,): :math:`b`."""
+        return self._parameter_array("encoder_bias")
+
+    @property
+    def decoder_weights_(self):
+        """ndarray of shape (n_features, n_components): :math:`R` (``W`` when tied,
+        ``W diag(s)`` when scaled)."""
+        return self._parameter_array("decoder_weight")
+
+    @property
+    def decoder_bias_(self):
+        """ndarray of shape (n_features,): :math:`c`."""
+        return self._parameter_array("decoder_bias")
+
+    def _parameter_array(self, name):
+        check_is_fitted(self)
+        with torch.no_grad():
+            tensor = getattr(self.net_.module_.field(), name)
+        return tensor.detach().cpu().numpy().copy()
+
+    def _field(self, dtype=torch.float32):
+        """Fitted parameters as a :class:`OneLayerField` in ``dtype``."""
+        with torch.no_grad():
+            return self.net_.module_.field().to(dtype=dtype)
+
+    # --- training -----------------------------------------------------------------
+
+    def _net_params(self):
+        """Extra keyword arguments for :class:`AutoEncoderNet` (penalties, noise)."""
+        return {}
+
+    def _training_device(self):
+        device = torch.device(self.device)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                "device='cuda' was requested but torch sees no CUDA device; "
+                "use device='cpu'."
+            )
+        return device
+
+    def _new_net(self, n_features, device, random_state):
+        init_seed, shuffle_seed, noise_seed = random_state.randint(
+            np.iinfo(np.int32).max, size=3
+        )
+        optimizer, default_lr = _OPTIMIZERS[self.optimizer]
+        optimizer_params = {}
+        batch_size = self.batch_size
+        if self.optimizer == "sgd":
+            optimizer_params["optimizer__momentum"] = self.momentum
+        elif self.optimizer == "lbfgs":
+            optimizer_params["optimizer__line_search_fn"] = "strong_wolfe"
+            batch_size = -1  # L-BFGS needs the full-batch objective
+        return AutoEncoderNet(
+            module=AutoEncoderModule,
+            module__n_features=n_features,
+            module__n_components=self.n_components,
+            module__activation=self.activation,
+            module__weight_tying=self.weight_tying,
+            module__seed=int(init_seed),
+            criterion=SquaredError,
+            optimizer=optimizer,
+            lr=default_lr if self.lr is None else self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=batch_size,
+            train_split=None,
+            callbacks=copy.deepcopy(self.callbacks),
+            verbose=self.verbose,
+            device=device,
+            shuffle=self.shuffle,
+            shuffle_seed=int(shuffle_seed),
+            noise_seed=int(noise_seed),
+            **optimizer_params,
+            **self._net_params(),
+        )
+
+    def _train(self, X, target=None, *, epochs, continue_training):
+        """Train on float32 copies of ``X`` (and ``target``) moved to the device once.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+        target : ndarray of the same shape, optional
+            What the reconstruction should match; ``X`` when None.
+        epochs : int
+        continue_training : bool
+            Start from a copy of ``net_`` (warm start, ``partial_fit``) instead of a
+            new net. The copy keeps ``net_`` intact if training fails.
+
+        Returns
+        -------
+        AutoEncoderNet
+        """
+        if continue_training:
+            net = copy.deepcopy(self.net_)
+            device = net.device
+        else:
+            device = self._training_device()
+            net = self._new_net(
+                X.shape[1], device, check_random_state(self.random_state)
+            )
+            net.initialize()
+        inputs = as_tensor(X, device, torch.float32)
+        targets = None if target is None else as_tensor(target, device, torch.float32)
+        net.partial_fit(TensorDataset(inputs, targets), epochs=epochs)
+        return net
+
+    # --- inference ----------------------------------------------------------------
+
+    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None):
+        """Apply ``fn(field, rows)`` to bounded chunks of ``X``; stack the results.
+
+        Computation runs in X's floating dtype (float32 or float64) on the fitted
+        net's device, and the result has that dtype.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
+        X : ndarray of shape (n_samples, n_features), validated
+        row_shape : tuple
+            Shape of one output row.
+        floats_per_row : int, optional
+            Size of the largest per-row intermediate, to bound chunk memory.
+        """
+        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        device = self.net_.device
+        field = self._field(dtype).to(device=device)
+        n_features, n_components = field.encoder_weight.shape
+        if floats_per_row is None:
+            floats_per_row = 4 * max(n_features, n_components)
+        rows = max(1, _CHUNK_BYTES // (X.itemsize * floats_per_row))
+        out = np.empty((X.shape[0], *row_shape), dtype=X.dtype)
+        with torch.no_grad():
+            for start in range(0, X.shape[0], rows):
+                chunk = as_tensor(X[start : start + rows], device, dtype)
+                out[start : start + rows] = fn(field, chunk).cpu().numpy()
+        return out
+
+    def _vector_field(self, X):
+        return self._map_rows(vector_field, X, (X.shape[1],))
+
+    def _jacobian(self, X):
+        D = X.shape[1]
+        return self._map_rows(jacobian, X, (D, D), floats_per_row=2 * D * D)

@@ -1,0 +1,93 @@
+r"""The one-hidden-layer auto-encoder as a vector field.
+
+.. math::
+
+    u = W^\top x + b, \qquad r(x) = R\,h(u) + c, \qquad v(x) = r(x) - x .
+
+Functions here take a :class:`OneLayerField` (the parameters) and a batch ``X`` of
+shape ``(n, D)`` and return tensors; they hold no state and know nothing of
+estimators.
+
+References
+----------
+.. [1] Im, Belghazi and Memisevic, "Conservativeness of untied auto-encoders",
+   AAAI 2016, eq. (1) and Prop. 2.
+"""
+
+from typing import NamedTuple, Optional
+
+import torch
+
+from .activations import Activation
+
+__all__ = ["OneLayerField", "preactivation", "decode", "reconstruction", "vector_field"]
+
+
+class OneLayerField(NamedTuple):
+    """Parameters of :math:`r(x) = R\\,h(W^\\top x + b) + c`.
+
+    Attributes
+    ----------
+    encoder_weight : Tensor of shape (D, H)
+        :math:`W`; column :math:`w_k` belongs to hidden unit :math:`k`.
+    encoder_bias : Tensor of shape (H,)
+        :math:`b`.
+    decoder_weight : Tensor of shape (D, H)
+        :math:`R`.
+    decoder_bias : Tensor of shape (D,)
+        :math:`c`.
+    activation : Activation
+        :math:`h` with :math:`h'` and an antiderivative.
+    potential_scale : Tensor of shape (H,) or None
+        :math:`s` when :math:`R = W\\,\\mathrm{diag}(s)` by construction (all ones for
+        tied weights): the field is then the gradient of a closed-form energy. None
+        for an untied model.
+    """
+
+    encoder_weight: torch.Tensor
+    encoder_bias: torch.Tensor
+    decoder_weight: torch.Tensor
+    decoder_bias: torch.Tensor
+    activation: Activation
+    potential_scale: Optional[torch.Tensor] = None
+
+    @property
+    def is_gradient(self) -> bool:
+        """True when the Jacobian is symmetric by construction (tied or scaled)."""
+        return self.potential_scale is not None
+
+    def to(self, dtype=None, device=None) -> "OneLayerField":
+        """Return the parameters cast to ``dtype`` and moved to ``device``."""
+        tensors = [
+            t.to(device=device, dtype=dtype)
+            for t in (
+                self.encoder_weight,
+                self.encoder_bias,
+                self.decoder_weight,
+                self.decoder_bias,
+            )
+        ]
+        scale = self.potential_scale
+        if scale is not None:
+            scale = scale.to(device=device, dtype=dtype)
+        return OneLayerField(*tensors, self.activation, scale)
+
+
+def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`U = X W + b`, shape (n, H)."""
+    return torch.addmm(field.encoder_bias, X, field.encoder_weight)
+
+
+def decode(field: OneLayerField, hidden: torch.Tensor) -> torch.Tensor:
+    """Return :math:`h R^\\top + c` for hidden activations of shape (n, H)."""
+    return torch.addmm(field.decoder_bias, hidden, field.decoder_weight.T)
+
+
+def reconstruction(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`r(X) = h(U) R^\\top + c`, shape (n, D)."""
+    return decode(field, field.activation.function(preactivation(field, X)))
+
+
+def vector_field(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`v(X) = r(X) - X`, shape (n, D)."""
+    return reconstruction(field, X) - X

@@ -1,0 +1,1 @@
+"""Torch module and skorch training machinery behind the estimators."""

@@ -1,0 +1,173 @@
+"""skorch training for the auto-encoder module, with a fast tensor data path.
+
+skorch's default data path indexes one sample at a time and collates each batch.
+Here the whole training set is one tensor on the training device and a batch is a
+slice of it (gathered through a permuted index when shuffling), so an epoch costs
+what a hand-written loop over tensor slices costs; skorch's callbacks and history
+work unchanged.
+
+Randomness is re-derived at the start of every epoch from ``(seed, epoch)``, so the
+net carries no random state: training ``k`` epochs in one call or in ``k``
+``partial_fit`` calls gives the same weights.
+"""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from torch import nn
+
+__all__ = ["TensorDataset", "TensorBatchIterator", "AutoEncoderNet", "epoch_seed"]
+
+
+def epoch_seed(seed: int, epoch: int) -> int:
+    """A well-mixed 63-bit seed for ``epoch`` of a stream started at ``seed``."""
+    state = np.random.SeedSequence([int(seed), int(epoch)]).generate_state(2, np.uint32)
+    return int(state[0]) << 31 ^ int(state[1])
+
+
+class TensorDataset(torch.utils.data.Dataset):
+    """Inputs and targets held as whole tensors; targets default to the inputs."""
+
+    def __init__(self, X: torch.Tensor, y: torch.Tensor = None):
+        self.X = X
+        self.y = X if y is None else y
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def __getitem__(self, index):
+        return self.X[index], self.y[index]
+
+
+class TensorBatchIterator:
+    """Mini-batches as slices of a :class:`TensorDataset`: no per-sample collation.
+
+    Parameters
+    ----------
+    dataset : TensorDataset
+    batch_size : int
+    shuffle : bool, default=False
+        Visit samples in the order of ``torch.randperm(n, generator=generator)``.
+    generator : torch.Generator, optional
+        CPU generator for the permutation; the net re-seeds it every epoch.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        n, size = X.shape[0], self.batch_size
+        if not self.shuffle:
+            for start in range(0, n, size):
+                yield X[start : start + size], y[start : start + size]
+            return
+        order = torch.randperm(n, generator=self.generator).to(X.device)
+        for start in range(0, n, size):
+            index = order[start : start + size]
+            inputs = X[index]
+            yield inputs, (inputs if y is X else y[index])
+
+
+class SquaredError(nn.Module):
+    """Mean over the batch of :math:`\\lVert r(x) - t\\rVert^2` (summed over features)."""
+
+    def forward(self, reconstruction, target):
+        residual = reconstruction - target
+        return (residual * residual).sum() / residual.shape[0]
+
+
+class TrainingDivergedError(ValueError):
+    """The training loss became NaN or infinite."""
+
+
+class AutoEncoderNet(NeuralNet):
+    """skorch net for :class:`~sk_consae._nn.module.AutoEncoderModule`.
+
+    Adds to :class:`skorch.NeuralNet`: Gaussian input ``noise`` (denoising, drawn
+    once per optimiser step so L-BFGS sees one objective per step), a closed-form
+    ``contraction`` penalty, the ``weight_length`` projection after every optimiser
+    step, a check that stops training on a non-finite loss, and the tensor data
+    path. The module's forward returns ``(reconstruction, preactivation)``.
+    """
+
+    def __init__(
+        self,
+        *args,
+        noise=0.0,
+        contraction=0.0,
+        contraction_target="reconstruction",
+        weight_length=None,
+        shuffle=True,
+        shuffle_seed=0,
+        noise_seed=0,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.noise = noise
+        self.contraction = contraction
+        self.contraction_target = contraction_target
+        self.weight_length = weight_length
+        self.shuffle = shuffle
+        self.shuffle_seed = shuffle_seed
+        self.noise_seed = noise_seed
+
+    def get_iterator(self, dataset, training=False):
+        batch_size = len(dataset) if self.batch_size in (-1, None) else self.batch_size
+        batch_size = max(1, min(batch_size, len(dataset)))
+        if not training:
+            return TensorBatchIterator(dataset, batch_size)
+        self._shuffle_generator = torch.Generator()
+        return TensorBatchIterator(
+            dataset, batch_size, self.shuffle, self._shuffle_generator
+        )
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        epoch = len(self.history)
+        self._shuffle_generator.manual_seed(epoch_seed(self.shuffle_seed, epoch))
+        if self.noise:
+            self._noise_generator = torch.Generator(device=self.device)
+            self._noise_generator.manual_seed(epoch_seed(self.noise_seed, epoch))
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        super().on_train_end(net, X=X, y=y, **kwargs)
+        # Training-only state: keeps the fitted net picklable across devices.
+        self._noise_generator = None
+        self._shuffle_generator = None
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        reconstruction, preactivation = y_pred
+        loss = self.criterion_(reconstruction, y_true)
+        if self.contraction:
+            penalty = self.module_.contraction(preactivation, self.contraction_target)
+            loss = loss + self.contraction * penalty
+        return loss
+
+    def train_step(self, batch, **fit_params):
+        inputs, targets = batch
+        if self.noise:
+            inputs = inputs + self.noise * torch.randn(
+                inputs.shape,
+                generator=self._noise_generator,
+                device=inputs.device,
+                dtype=inputs.dtype,
+            )
+        step = super().train_step((inputs, targets), **fit_params)
+        if not torch.isfinite(step["loss"]):
+            raise TrainingDivergedError(
+                f"Training diverged: the loss became {step['loss'].item()} in epoch "
+                f"{len(self.history)}. Lower the learning rate `lr` (it is {self.lr}) "
+                "or scale the input, e.g. with StandardScaler."
+            )
+        if self.weight_length is not None:
+            self.module_.project_weight_length_(self.weight_length)
+        return step
