@@ -63,7 +63,8 @@ class AutoEncoderModule(nn.Module):
             raise ValueError(
                 f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}."
             )
-        self.activation = get_activation(activation)
+        get_activation(activation)  # fail early on an unknown name
+        self.activation_name = activation  # a name, not functions: picklable
         self.weight_tying = weight_tying
         generator = torch.Generator().manual_seed(int(seed))
         bound = math.sqrt(6.0 / (n_features + n_components))
@@ -78,6 +79,11 @@ class AutoEncoderModule(nn.Module):
             self.decoder_weight = nn.Parameter(glorot(n_features, n_components))
         elif weight_tying == "scaled":
             self.decoder_scale = nn.Parameter(torch.ones(n_components))
+
+    @property
+    def activation(self):
+        """The :class:`~sk_consae._maths.activations.Activation` of the hidden units."""
+        return get_activation(self.activation_name)
 
     def field(self) -> OneLayerField:
         """The current parameters as a :class:`OneLayerField` (sharing storage)."""

@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine with Python 3.10+:
+#   make demo   - install, then reproduce the paper in quick mode (load_digits + 2-D toys)
+#   make test   - install, then run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install test demo docs bench lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml constraints-cpu.txt
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -c constraints-cpu.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(PY) -m pytest -n 2
+
+demo: install
+	$(PY) -m sk_consae reproduce --quick --out consae-report
+
+docs: install
+	$(MAKE) -C docs html SPHINXBUILD="$(abspath $(VENV))/bin/sphinx-build"
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+lint: install
+	$(PY) -m ruff check sk_consae tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) build docs/_build docs/auto_examples docs/generated consae-report

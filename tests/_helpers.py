@@ -1,0 +1,36 @@
+"""Shared test helpers: random one-hidden-layer fields in float64, data paths."""
+
+from pathlib import Path
+
+import torch
+
+from sk_consae._maths.activations import ACTIVATIONS, get_activation
+from sk_consae._maths.field import OneLayerField
+
+ACTIVATION_NAMES = sorted(ACTIVATIONS)
+TYINGS = ("untied", "tied", "scaled")
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def random_field(seed, n_features, n_components, activation, tying, scale=1.0):
+    """A float64 OneLayerField with normal weights of standard deviation ``scale``."""
+    g = torch.Generator().manual_seed(seed)
+
+    def normal(*shape):
+        return scale * torch.randn(shape, generator=g, dtype=torch.float64)
+
+    W, b, c = normal(n_features, n_components), normal(n_components), normal(n_features)
+    if tying == "untied":
+        R, s = normal(n_features, n_components), None
+    elif tying == "tied":
+        R, s = W, torch.ones(n_components, dtype=torch.float64)
+    else:
+        s = normal(n_components)
+        R = W * s
+    return OneLayerField(W, b, R, c, get_activation(activation), s)
+
+
+def random_points(seed, n, n_features, scale=1.0):
+    g = torch.Generator().manual_seed(seed + 1)
+    return scale * torch.randn(n, n_features, generator=g, dtype=torch.float64)

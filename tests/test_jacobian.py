@@ -1,0 +1,79 @@
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sk_consae._maths.field import reconstruction
+from sk_consae._maths.jacobian import (
+    antisymmetric_norm_from_norms,
+    dense_symmetricity,
+    jacobian,
+    jacobian_norms,
+    symmetricity_from_norms,
+)
+
+from ._helpers import ACTIVATION_NAMES, TYINGS, random_field, random_points
+
+shapes = st.tuples(
+    st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 4)
+)
+
+
+def autograd_jacobians(field, X):
+    return torch.stack(
+        [torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
+         for x in X]
+    )
+
+
+@given(shape=shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES))
+def test_jacobian_matches_autograd(shape, tying, activation):
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, tying)
+    X = random_points(seed, n, D)
+    torch.testing.assert_close(jacobian(field, X), autograd_jacobians(field, X))
+
+
+@given(shape=shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES))
+def test_closed_form_norms_match_dense_jacobian(shape, tying, activation):
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, tying)
+    X = random_points(seed, n, D)
+    J = autograd_jacobians(field, X)
+    frobenius_sq, trace_sq = jacobian_norms(field, X)
+    torch.testing.assert_close(frobenius_sq, (J * J).sum((1, 2)), rtol=1e-10, atol=1e-8)
+    torch.testing.assert_close(trace_sq, (J * J.transpose(1, 2)).sum((1, 2)), rtol=1e-10, atol=1e-8)
+    torch.testing.assert_close(
+        symmetricity_from_norms(frobenius_sq, trace_sq), dense_symmetricity(J),
+        rtol=0, atol=1e-8,
+    )
+    antisymmetric = torch.linalg.matrix_norm(J - J.transpose(1, 2)) / 2**0.5
+    # A difference of squares: absolute error about sqrt(eps) * ||J||_F.
+    error = (antisymmetric_norm_from_norms(frobenius_sq, trace_sq) - antisymmetric).abs()
+    assert (error <= 1e-7 * frobenius_sq.sqrt() + 1e-12).all()
+
+
+@given(shape=shapes, tying=st.sampled_from(["tied", "scaled"]),
+       activation=st.sampled_from(ACTIVATION_NAMES))
+def test_tied_and_scaled_jacobians_are_symmetric(shape, tying, activation):
+    seed, D, H, n = shape
+    J = jacobian(random_field(seed, D, H, activation, tying), random_points(seed, n, D))
+    torch.testing.assert_close(J, J.transpose(1, 2), rtol=0, atol=1e-12)
+
+
+@given(seed=st.integers(0, 2**31 - 1), D=st.integers(1, 7))
+def test_dense_symmetricity_range_and_extremes(seed, D):
+    g = torch.Generator().manual_seed(seed)
+    A = torch.randn(5, D, D, generator=g, dtype=torch.float64)
+    values = dense_symmetricity(A)
+    assert ((values >= 0) & (values <= 1)).all()
+    torch.testing.assert_close(dense_symmetricity(A + A.transpose(1, 2)), torch.ones(5, dtype=torch.float64))
+    if D > 1:
+        torch.testing.assert_close(
+            dense_symmetricity(A - A.transpose(1, 2)), torch.zeros(5, dtype=torch.float64),
+            rtol=0, atol=1e-7,
+        )
+
+
+def test_zero_matrix_counts_as_symmetric():
+    assert dense_symmetricity(torch.zeros(3, 3)).item() == pytest.approx(1.0)
