@@ -130,10 +130,6 @@ class _BaseAutoEncoder(
 
     # --- transformer --------------------------------------------------------------
 
-    def _validate_for_inference(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-
     def transform(self, X):
         """Hidden activations :math:`h(W^\\top x + b)`.
 

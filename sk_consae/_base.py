@@ -14,7 +14,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._maths.field import vector_field
 from ._maths.jacobian import jacobian
@@ -205,6 +205,10 @@ class _BaseFieldModel(BaseEstimator):
         return net
 
     # --- inference ----------------------------------------------------------------
+
+    def _validate_for_inference(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _map_rows(self, fn, X, row_shape=(), floats_per_row=None):
         """Apply ``fn(field, rows)`` to bounded chunks of ``X``; stack the results.

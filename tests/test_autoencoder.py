@@ -389,3 +389,56 @@ def test_pickle_round_trip_is_bit_identical(tying, digits):
     np.testing.assert_array_equal(loaded.score_samples(digits), ae.score_samples(digits))
     loaded.partial_fit(digits)  # training state survives too
     copy.deepcopy(ae).partial_fit(digits)
+
+
+# --- energy and the outlier contract ----------------------------------------------------
+
+
+@pytest.mark.parametrize("tying", ["tied", "scaled"])
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "softplus", "linear"])
+def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(tying, activation, digits):
+    from sk_consae._maths.energy import closed_form_energy, segment_energy
+
+    ae = small(weight_tying=tying, activation=activation).fit(digits)
+    field = ae._field(torch.float64)
+    X = torch.as_tensor(digits[:100])
+    origin = torch.as_tensor(ae.energy_origin_)
+    expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
+    torch.testing.assert_close(segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8)
+    np.testing.assert_allclose(ae.score_samples(digits[:100]), closed_form_energy(field, X).numpy())
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "softplus"])
+def test_untied_quadrature_energy_converges_to_the_exact_line_integral(activation, digits):
+    exact = small(activation=activation).fit(digits)
+    approx = clone(exact).set_params(energy_quadrature=48).fit(digits)
+    np.testing.assert_allclose(approx.score_samples(digits), exact.score_samples(digits), rtol=1e-8, atol=1e-8)
+    assert exact.score_samples(exact.energy_origin_[None])[0] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("tying", TYINGS)
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "softplus", "linear"])
+def test_energies_are_finite_for_any_finite_input(cls, tying, activation, digits):
+    ae = small(cls, weight_tying=tying, activation=activation, max_epochs=1).fit(digits)
+    extreme = np.r_[digits[:5] * 1e6, -digits[:5] * 1e6, np.full((1, 64), 1e12)]
+    for X in (extreme, extreme.astype(np.float32)):
+        assert np.isfinite(ae.score_samples(X)).all()
+
+
+def test_outlier_contract(digits):
+    ae = small(contamination=0.05, max_epochs=5).fit(digits)
+    scores = ae.score_samples(digits)
+    np.testing.assert_allclose(ae.decision_function(digits), scores - ae.offset_)
+    labels = ae.predict(digits)
+    assert set(np.unique(labels)) == {-1, 1}
+    assert np.mean(labels == -1) == pytest.approx(0.05, abs=0.005)
+    np.testing.assert_array_equal(labels, np.where(ae.decision_function(digits) < 0, -1, 1))
+    np.testing.assert_array_equal(ae.fit_predict(digits), labels)
+
+
+def test_corrupted_digits_are_flagged_as_outliers(digits):
+    from sk_consae.datasets import salt_and_pepper
+
+    ae = small(n_components=64, weight_tying="tied", max_epochs=30).fit(digits)
+    assert np.mean(ae.predict(salt_and_pepper(digits, 0.2, random_state=0)) == -1) > 0.9

@@ -57,20 +57,25 @@ class OneLayerField(NamedTuple):
         return self.potential_scale is not None
 
     def to(self, dtype=None, device=None) -> "OneLayerField":
-        """Return the parameters cast to ``dtype`` and moved to ``device``."""
-        tensors = [
-            t.to(device=device, dtype=dtype)
-            for t in (
-                self.encoder_weight,
-                self.encoder_bias,
-                self.decoder_weight,
-                self.decoder_bias,
-            )
-        ]
+        """Return the parameters cast to ``dtype`` and moved to ``device``.
+
+        A tied or scaled decoder is rebuilt from the cast :math:`W` and :math:`s`, so
+        it stays exactly :math:`W\\,\\mathrm{diag}(s)` in the new dtype.
+        """
+
+        def cast(tensor):
+            return tensor.to(device=device, dtype=dtype)
+
+        W = cast(self.encoder_weight)
         scale = self.potential_scale
-        if scale is not None:
-            scale = scale.to(device=device, dtype=dtype)
-        return OneLayerField(*tensors, self.activation, scale)
+        if scale is None:
+            R = cast(self.decoder_weight)
+        else:
+            scale = cast(scale)
+            R = W if self.decoder_weight is self.encoder_weight else W * scale
+        return OneLayerField(
+            W, cast(self.encoder_bias), R, cast(self.decoder_bias), self.activation, scale
+        )
 
 
 def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:

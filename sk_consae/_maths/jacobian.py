@@ -35,6 +35,9 @@ __all__ = [
     "symmetricity_from_norms",
     "antisymmetric_norm_from_norms",
     "dense_symmetricity",
+    "jacobian_symmetricity_rows",
+    "curl_rows",
+    "dense_curl",
 ]
 
 
@@ -122,3 +125,42 @@ def dense_symmetricity(A: torch.Tensor) -> torch.Tensor:
     frobenius_sq = (A * A).sum((-2, -1))
     trace_sq = (A * A.transpose(-2, -1)).sum((-2, -1))
     return symmetricity_from_norms(frobenius_sq, trace_sq)
+
+
+def jacobian_symmetricity_rows(
+    field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None
+) -> torch.Tensor:
+    """Symmetricity of :math:`J(x)` for each row of X in closed form, shape (n,).
+
+    Tied and scaled models are symmetric by construction and score exactly 1.
+    """
+    if field.is_gradient:
+        return torch.ones(X.shape[0], dtype=X.dtype, device=X.device)
+    return symmetricity_from_norms(*jacobian_norms(field, X, forms))
+
+
+def curl_rows(field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None):
+    r"""Curl of the field :math:`v = r - x` at each row of X, shape (n,).
+
+    * 2-D: the signed scalar curl
+      :math:`\partial_1 v_2 - \partial_2 v_1
+      = \sum_k h'(u_k)\,(R_{2k} W_{1k} - R_{1k} W_{2k})`, exact.
+    * Higher dimension: :math:`\lVert J - J^\top\rVert_F / \sqrt 2` in closed form
+      (the norm of the curl vector in 3-D).
+    * Tied and scaled models, and 1-D fields: exactly 0.
+    """
+    if field.is_gradient or X.shape[1] == 1:
+        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+    if X.shape[1] == 2:
+        W, R = field.encoder_weight, field.decoder_weight
+        wedge = R[1] * W[0] - R[0] * W[1]
+        return field.activation.derivative(preactivation(field, X)) @ wedge
+    return antisymmetric_norm_from_norms(*jacobian_norms(field, X, forms))
+
+
+def dense_curl(J: torch.Tensor) -> torch.Tensor:
+    r"""Curl from Jacobians (n, D, D): signed in 2-D, :math:`\lVert J - J^\top\rVert_F
+    / \sqrt 2` otherwise."""
+    if J.shape[-1] == 2:
+        return J[..., 1, 0] - J[..., 0, 1]
+    return torch.linalg.matrix_norm(J - J.transpose(-2, -1)) / 2**0.5

@@ -1,0 +1,100 @@
+"""skorch callbacks that watch an auto-encoder become conservative while it trains."""
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from sklearn.utils.validation import check_array
+
+from ._maths.jacobian import (
+    curl_rows,
+    jacobian_forms,
+    jacobian_symmetricity_rows,
+    symmetricity_from_norms,
+)
+
+__all__ = ["ConservativenessMonitor"]
+
+_METRICS = ("jacobian_symmetricity", "weight_symmetricity", "curl")
+
+
+class ConservativenessMonitor(Callback):
+    r"""Record how conservative the field is, every few epochs (paper Fig. 2 and 3).
+
+    Adds to each monitored epoch of ``history_``:
+
+    ``"jacobian_symmetricity"``
+        mean of :math:`\mathrm{sym}(J(x))` over the given points;
+    ``"weight_symmetricity"``
+        :math:`\mathrm{sym}(R W^\top)`;
+    ``"curl"``
+        mean of :math:`|\mathrm{curl}(x)|` over the points (the signed curl's
+        magnitude in 2-D, :math:`\lVert J - J^\top\rVert_F/\sqrt2` beyond).
+
+    All are computed in closed form in float64 (see :mod:`sk_consae.metrics`). The
+    last epoch of every training call is always recorded.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Points at which to measure, e.g. a few hundred training samples.
+    every : int, default=1
+        Measure every ``every`` epochs.
+    metrics : sequence of str, default=("jacobian_symmetricity", \
+            "weight_symmetricity", "curl")
+        Which quantities to record.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sk_consae import UntiedAutoEncoder
+    >>> from sk_consae.callbacks import ConservativenessMonitor
+    >>> X = load_digits().data / 16.0
+    >>> ae = UntiedAutoEncoder(n_components=32, max_epochs=4, random_state=0,
+    ...                        callbacks=[ConservativenessMonitor(X[:200], every=2)])
+    >>> ae = ae.fit(X)
+    >>> len(ae.history_[:, "jacobian_symmetricity"])
+    2
+    """
+
+    def __init__(self, X, every=1, metrics=_METRICS):
+        self.X = X
+        self.every = every
+        self.metrics = metrics
+
+    def initialize(self):
+        unknown = set(self.metrics) - set(_METRICS)
+        if unknown:
+            raise ValueError(f"Unknown metrics {sorted(unknown)}; choose from {_METRICS}.")
+        if int(self.every) != self.every or self.every < 1:
+            raise ValueError(f"every must be a positive integer, got {self.every!r}.")
+        self.points_ = check_array(self.X, dtype=np.float64)
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) % self.every == 0:
+            self._record(net)
+
+    def on_train_end(self, net, **kwargs):
+        if net.history and self.metrics[0] not in net.history[-1]:
+            self._record(net)
+
+    def _record(self, net):
+        n_features = net.module_.encoder_weight.shape[0]
+        if self.points_.shape[1] != n_features:
+            raise ValueError(
+                f"ConservativenessMonitor has points with {self.points_.shape[1]} "
+                f"features, but the model has {n_features}."
+            )
+        with torch.no_grad():
+            field = net.module_.field().to(dtype=torch.float64)
+            X = torch.as_tensor(self.points_, device=field.encoder_weight.device)
+            forms = jacobian_forms(field)
+            values = {
+                "jacobian_symmetricity": lambda: jacobian_symmetricity_rows(field, X, forms).mean(),
+                "weight_symmetricity": lambda: symmetricity_from_norms(
+                    forms.frobenius.sum(), forms.trace.sum()
+                ),
+                "curl": lambda: curl_rows(field, X, forms).abs().mean(),
+            }
+            for name in self.metrics:
+                net.history.record(name, float(values[name]()))
