@@ -19,7 +19,7 @@ $(STAMP): $(PY) pyproject.toml constraints-cpu.txt
 install: $(STAMP)
 
 test: install
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest
 
 demo: install
 	$(PY) -m sk_consae reproduce --quick --out consae-report

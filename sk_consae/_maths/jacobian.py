@@ -112,9 +112,11 @@ def antisymmetric_norm_from_norms(frobenius_sq, trace_sq):
     \sqrt{\lVert J\rVert_F^2 - \operatorname{tr}(JJ)}`.
 
     In 2-D this is :math:`|\partial_1 v_2 - \partial_2 v_1|`, the magnitude of the
-    curl; in 3-D the norm of the curl vector. Being a difference of squares, its
-    absolute error is about :math:`\sqrt{\epsilon}\,\lVert J\rVert_F` when
-    :math:`J` is nearly symmetric (1e-8 relative in float64).
+    curl; in 3-D the norm of the curl vector. Being the square root of a difference,
+    its absolute error is about
+    :math:`\sqrt{\epsilon \sum_{kl} |d_k d_l M_{kl}|}` with :math:`M` the Frobenius
+    form: about :math:`10^{-8} \lVert J\rVert_F` in float64 when the terms do not
+    cancel, and it only matters when :math:`J` is nearly symmetric.
     """
     return torch.sqrt(torch.clamp(frobenius_sq - trace_sq, min=0.0))
 
