@@ -8,7 +8,13 @@ conservative a model is (Im, Belghazi and Memisevic, AAAI 2016).
 
 from ._autoencoder import UntiedAutoEncoder
 from ._contractive import ContractiveAutoEncoder
+from ._extractor import ConservativeFieldExtractor
 
 __version__ = "0.1.0"
 
-__all__ = ["UntiedAutoEncoder", "ContractiveAutoEncoder", "__version__"]
+__all__ = [
+    "UntiedAutoEncoder",
+    "ContractiveAutoEncoder",
+    "ConservativeFieldExtractor",
+    "__version__",
+]

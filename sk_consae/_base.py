@@ -129,6 +129,9 @@ class _BaseFieldModel(BaseEstimator):
         """Extra keyword arguments for :class:`AutoEncoderNet` (penalties, noise)."""
         return {}
 
+    def _initialize_module(self, module, inputs, generator):
+        """Data-dependent initialisation of a new module; none by default."""
+
     def _training_device(self):
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
@@ -195,11 +198,13 @@ class _BaseFieldModel(BaseEstimator):
             device = net.device
         else:
             device = self._training_device()
-            net = self._new_net(
-                X.shape[1], device, check_random_state(self.random_state)
-            )
+            random_state = check_random_state(self.random_state)
+            net = self._new_net(X.shape[1], device, random_state)
             net.initialize()
         inputs = as_tensor(X, device, torch.float32)
+        if not continue_training:
+            generator = torch.Generator().manual_seed(int(random_state.randint(2**31)))
+            self._initialize_module(net.module_, inputs, generator)
         targets = None if target is None else as_tensor(target, device, torch.float32)
         net.partial_fit(TensorDataset(inputs, targets), epochs=epochs)
         return net

@@ -121,6 +121,27 @@ class AutoEncoderModule(nn.Module):
         return reconstruction_contraction(W, W, slopes)
 
     @torch.no_grad()
+    def init_ridges_(self, X, slope=3.0, amplitude=0.1, generator=None):
+        r"""Place every hidden unit's ridge through a random row of X.
+
+        :math:`w_k \sim N(0, \mathrm{slope}^2 / D)`, :math:`b_k = -w_k^\top x_{i_k}`
+        for a random sample :math:`x_{i_k}`, and (scaled tying)
+        :math:`s_k \sim N(0, \mathrm{amplitude}^2)`. Units then vary across the data
+        instead of being nearly linear on it, which is what fitting a given field
+        needs; Glorot weights from a low-dimensional input are too small for that.
+        """
+        n_features, n_components = self.encoder_weight.shape
+        cpu = {"generator": generator, "dtype": self.encoder_weight.dtype}
+        W = torch.randn(n_features, n_components, **cpu) * (slope / n_features**0.5)
+        anchors = X[torch.randint(X.shape[0], (n_components,), generator=generator).to(X.device)]
+        self.encoder_weight.copy_(W)
+        self.encoder_bias.copy_(-(anchors * W.T.to(X.device)).sum(1))
+        if self.weight_tying == "untied":
+            self.decoder_weight.copy_(torch.randn(n_features, n_components, **cpu) * amplitude)
+        elif self.weight_tying == "scaled":
+            self.decoder_scale.copy_(torch.randn(n_components, **cpu) * amplitude)
+
+    @torch.no_grad()
     def project_weight_length_(self, length):
         """Rescale every hidden unit's weight vectors to Euclidean norm ``length``.
 

@@ -1,0 +1,330 @@
+"""ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
+
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, validate_data
+
+from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
+from ._maths.energy import closed_form_energy
+from ._maths.field import preactivation, vector_field
+
+__all__ = ["ConservativeFieldExtractor"]
+
+
+def check_field_values(V, X, name="V"):
+    """Validate field values V against points X: same shape, finite, numeric."""
+    if V is None:
+        raise ValueError(
+            f"ConservativeFieldExtractor requires y to be passed, but the target y is "
+            f"None: give {name}, the field's values at X, of shape {X.shape}."
+        )
+    V = check_array(V, dtype=[np.float64, np.float32], ensure_2d=False, input_name=name)
+    if V.shape != X.shape:
+        raise ValueError(
+            f"{name} has shape {V.shape}, expected {X.shape}: one field vector per "
+            "row of X, with X's number of features."
+        )
+    return V
+
+
+class ConservativeFieldExtractor(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, RegressorMixin, _BaseFieldModel
+):
+    r"""Learn the conservative (gradient) part of a vector field and its potential.
+
+    Given samples :math:`(x_i, v_i)` of any field, fits an auto-encoder whose field is
+    a gradient by construction (tied or scaled weights) by least squares,
+
+    .. math::
+
+        \min_\theta \frac1n \sum_i \lVert \nabla F_\theta(x_i) - v_i\rVert^2,
+        \qquad
+        F_\theta(x) = \sum_k s_k A(w_k^\top x + b_k) - \tfrac12\lVert x - c\rVert^2,
+
+    so :meth:`predict` is the closest gradient field in the model family and
+    :meth:`score_samples` its potential :math:`F`.
+
+    **Which conservative part.** The population optimum is the :math:`L^2`
+    projection of the field onto gradients *over the sampling distribution*
+    (Helmholtz-Hodge). On a bounded domain that is not the free-space split: for the
+    spiral sink :math:`(-x + y, -x - y)` on a square the projection is
+    :math:`(-x, -y)` plus a harmonic gradient that absorbs part of the rotation
+    (relative distance about 0.40 from :math:`(-x, -y)` on :math:`[-1, 1]^2`). Only
+    when the rotational part has zero normal component on the boundary (and the
+    sampling is uniform) is the projection the "obvious" gradient. With finitely many
+    samples the fit is the *empirical* projection: a flexible gradient model also
+    absorbs the part of the rotational field that happens to correlate with
+    gradients on those points, so its error against the population projection falls
+    as the sample grows.
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Number of hidden units (terms of the potential).
+    activation : {"sigmoid", "relu", "tanh", "softplus", "linear"}, default="sigmoid"
+        Hidden activation :math:`h`; the potential uses its antiderivative.
+    weight_tying : {"scaled", "tied"}, default="scaled"
+        ``"scaled"`` (:math:`R = W\,\mathrm{diag}(s)`) lets each unit's amplitude
+        differ from its slope and fits far better than ``"tied"`` (:math:`R = W`).
+    standardize : bool, default=True
+        Fit in standardised coordinates :math:`z = (x - \mu) / \sigma` with one
+        scale :math:`\sigma` for all features (the root mean feature variance) and
+        the field rescaled as :math:`v / \sigma`; the potential is
+        :math:`\sigma^2 F(z(x))`. The model family is unchanged by this (it is
+        invariant under translations and isotropic scalings, which keep the identity
+        term of :math:`r(x) - x`), but initialisation and L-BFGS are far better
+        conditioned when the data are not near unit scale. Per-feature scaling would
+        change the family and is deliberately not offered; for the same reason do not
+        put a scaler in front of this estimator in a pipeline (V would not be
+        transformed with X).
+    optimizer : {"adam", "sgd", "lbfgs"}, default="lbfgs"
+        ``"lbfgs"`` (full batch, strong-Wolfe) suits a few thousand samples.
+    lr : float or None, default=None
+        None means 1e-3 for adam, 1e-2 for sgd and 1.0 for lbfgs.
+    momentum : float, default=0.9
+    max_epochs : int, default=100
+        For ``"lbfgs"``, each epoch is one step of up to 20 iterations.
+    batch_size : int, default=128
+        Ignored by ``"lbfgs"``.
+    shuffle : bool, default=True
+    device : {"cpu", "cuda"}, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    callbacks : list of skorch callbacks or None, default=None
+    warm_start : bool, default=False
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        Trained on standardised coordinates when ``standardize``.
+    input_mean_ : ndarray of shape (n_features,)
+        :math:`\mu` (zeros without standardisation).
+    input_scale_ : float
+        :math:`\sigma` (1 without standardisation).
+    encoder_weights_, decoder_weights_, encoder_bias_, decoder_bias_ : ndarray
+        Parameters of the model in standardised coordinates.
+    history_ : skorch.history.History
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+
+    See Also
+    --------
+    UntiedAutoEncoder : Its field is conservative only approximately.
+    sk_consae.metrics.curl : How far a field is from conservative.
+
+    Notes
+    -----
+    Hidden units start as ridges through random training points (slopes
+    :math:`N(0, 9/D)` in standardised coordinates, amplitudes :math:`N(0, 0.01)`),
+    so that they vary across the data from the start.
+
+    References
+    ----------
+    .. [1] Im, D. J., Belghazi, M. I. D. and Memisevic, R. "Conservativeness of
+       untied auto-encoders", AAAI 2016, section "Decomposing the Vector Field".
+    .. [2] Bhatia, H., Norgard, G., Pascucci, V. and Bremer, P.-T. "The
+       Helmholtz-Hodge decomposition - a survey", IEEE TVCG 2013.
+
+    Examples
+    --------
+    >>> from sk_consae import ConservativeFieldExtractor
+    >>> from sk_consae.datasets import make_spiral_sink
+    >>> X, V = make_spiral_sink(30)
+    >>> extractor = ConservativeFieldExtractor(n_components=50, max_epochs=20,
+    ...                                        random_state=0).fit(X, V)
+    >>> conservative, remainder = extractor.decompose(X, V)
+    >>> conservative.shape, extractor.score_samples(X).shape
+    ((900, 2), (900,))
+    """
+
+    _parameter_constraints: dict = {
+        **SHARED_CONSTRAINTS,
+        "weight_tying": [StrOptions({"tied", "scaled"})],
+        "standardize": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        activation="sigmoid",
+        weight_tying="scaled",
+        standardize=True,
+        optimizer="lbfgs",
+        lr=None,
+        momentum=0.9,
+        max_epochs=100,
+        batch_size=128,
+        shuffle=True,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        self.n_components = n_components
+        self.activation = activation
+        self.weight_tying = weight_tying
+        self.standardize = standardize
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def _initialize_module(self, module, inputs, generator):
+        module.init_ridges_(inputs, generator=generator)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, V):
+        """Fit the gradient field closest to V in the least-squares sense.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points where the field is known.
+        V : array-like of shape (n_samples, n_features)
+            The field's values at X.
+
+        Returns
+        -------
+        self : object
+        """
+        with restore_on_failure(self):
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
+            V = check_field_values(V, X)
+            if self.standardize:
+                mean = X.mean(0, dtype=np.float64)
+                scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
+            else:
+                mean, scale = np.zeros(X.shape[1]), 1.0
+            # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:
+            # v = -x + u(x) becomes g = -z + (u(x) - mean) / scale.
+            Z = (X - mean) / scale
+            warm = self.warm_start and self.__sklearn_is_fitted__()
+            self.net_ = self._train(
+                Z, Z + V / scale, epochs=self.max_epochs, continue_training=warm
+            )
+            self.input_mean_, self.input_scale_ = mean, scale
+        return self
+
+    def _standardized(self, X):
+        return ((X - self.input_mean_) / self.input_scale_).astype(X.dtype, copy=False)
+
+    def predict(self, X):
+        """The conservative part of the field at X: the fitted gradient field.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        X = self._validate_for_inference(X)
+        Z = self._standardized(X)
+        gradient = self._map_rows(vector_field, Z, (X.shape[1],))
+        return (gradient * self.input_scale_).astype(X.dtype, copy=False)
+
+    def score_samples(self, X):
+        """The potential :math:`\\phi` with :math:`\\nabla \\phi = ` :meth:`predict`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Defined up to an additive constant.
+        """
+        X = self._validate_for_inference(X)
+        energy = self._map_rows(closed_form_energy, self._standardized(X))
+        return (energy * self.input_scale_**2).astype(X.dtype, copy=False)
+
+    def transform(self, X):
+        """Hidden activations :math:`h(W^\\top z + b)` at the standardised points.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
+        X = self._validate_for_inference(X)
+
+        def hidden(field, Z):
+            return field.activation.function(preactivation(field, Z))
+
+        return self._map_rows(hidden, self._standardized(X), (self.n_components,))
+
+    def decompose(self, X, V):
+        """Split V into its fitted conservative part and the remainder.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        V : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        conservative : ndarray of shape (n_samples, n_features)
+            :meth:`predict` at X.
+        remainder : ndarray of shape (n_samples, n_features)
+            ``V - conservative``: the rotational and harmonic parts, plus fit error.
+        """
+        conservative = self.predict(X)
+        V = check_field_values(V, conservative)
+        return conservative, V - conservative
+
+    def score(self, X, V, sample_weight=None):
+        """:math:`R^2` of the conservative part against V, pooled over components.
+
+        :math:`1 - \\sum_i \\lVert v_i - \\hat v_i\\rVert^2 / \\sum_i \\lVert v_i -
+        \\bar v\\rVert^2` (``r2_score(..., multioutput="variance_weighted")``): the
+        share of the field's variance that is conservative, as the model sees it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        V : array-like of shape (n_samples, n_features)
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        conservative, remainder = self.decompose(X, V)
+        return float(r2_score(
+            conservative + remainder, conservative, sample_weight=sample_weight,
+            multioutput="variance_weighted",
+        ))
