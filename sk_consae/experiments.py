@@ -6,17 +6,36 @@ data) when given, and is what ``python -m sk_consae reproduce`` runs.
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch, check_random_state
 
 from ._autoencoder import UntiedAutoEncoder
+from ._contractive import ContractiveAutoEncoder
 from ._extractor import ConservativeFieldExtractor
+from ._maths.energy import segment_energy
 from ._maths.field import OneLayerField, vector_field
-from .datasets import salt_and_pepper
-from .metrics import energy_ranking
+from .callbacks import ConservativenessMonitor
+from .datasets import make_circle, make_line, make_spiral, make_spiral_sink, salt_and_pepper
+from .metrics import curl, energy_ranking, jacobian_symmetricity, weight_symmetricity
 
-__all__ = ["PAPER_TABLE2", "conservative_recovery", "load_default_data"]
+__all__ = [
+    "PAPER_TABLE1",
+    "PAPER_TABLE2",
+    "load_default_data",
+    "symmetricity_table",
+    "toy_curl_training",
+    "polynomial_gradient_projection",
+    "spiral_sink_extraction",
+    "conservative_recovery",
+]
+
+# Im et al. 2016, Table 1 (MNIST, 500 units, 100 epochs): mean sym(J) after training.
+PAPER_TABLE1 = {
+    "AE": {"relu": 0.959, "relu+wl": 0.987, "sigmoid": 0.951, "sigmoid+wl": 0.991},
+    "CAE": {"relu": 0.952, "relu+wl": 0.986, "sigmoid": 0.974, "sigmoid+wl": 0.991},
+}
 
 BETAS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -30,6 +49,209 @@ PAPER_TABLE2 = {
 def load_default_data():
     """``load_digits`` pixels scaled to [0, 1]: the embedded default dataset."""
     return load_digits().data / 16.0
+
+
+def symmetricity_table(
+    X=None, *, n_components=64, max_epochs=100, batch_size=128, weight_length=1.0,
+    contraction=0.01, n_monitor_points=500, device="cpu", random_state=0, progress=None,
+):
+    """Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs after training.
+
+    Trains eight untied models (AE / CAE x ReLU / sigmoid x without / with weight
+    length) with Adam and records, every epoch, the Jacobian and weight
+    symmetricity on ``n_monitor_points`` training samples
+    (:class:`~sk_consae.callbacks.ConservativenessMonitor`).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features), optional
+        ``load_digits`` in [0, 1] when None; the paper used MNIST.
+    n_components, max_epochs, batch_size : int
+        The paper: 500 units, 100 epochs.
+    weight_length : float, default=1.0
+        :math:`\alpha` for the "+wl" columns.
+    contraction : float, default=0.01
+        :math:`\lambda` of the CAE (reconstruction target).
+    n_monitor_points : int, default=500
+    device : str, default="cpu"
+    random_state : int, default=0
+    progress : callable, optional
+        Called with a short description before each model is trained.
+
+    Returns
+    -------
+    Bunch with ``table`` (``{"AE": {"relu": value, ...}, "CAE": {...}}``, mean
+    sym(J) on all of X), ``weight_table`` (sym(R W^T), same layout) and
+    ``estimators`` (same layout, the fitted models with their ``history_``).
+    """
+    X = load_default_data() if X is None else np.asarray(X, dtype=np.float32)
+    rng = check_random_state(random_state)
+    monitor_points = X[rng.permutation(len(X))[:n_monitor_points]]
+    models = {"AE": (UntiedAutoEncoder, {}), "CAE": (ContractiveAutoEncoder, {"contraction": contraction})}
+    table, weight_table, estimators = {}, {}, {}
+    for model, (cls, extra) in models.items():
+        table[model], weight_table[model], estimators[model] = {}, {}, {}
+        for activation in ("relu", "sigmoid"):
+            for length in (None, weight_length):
+                column = activation + ("+wl" if length else "")
+                if progress:
+                    progress(f"{model} {column}")
+                monitor = ConservativenessMonitor(
+                    monitor_points, metrics=("jacobian_symmetricity", "weight_symmetricity")
+                )
+                ae = cls(
+                    n_components, activation=activation, weight_length=length,
+                    max_epochs=max_epochs, batch_size=batch_size, device=device,
+                    random_state=rng.randint(2**31), callbacks=[monitor], **extra,
+                ).fit(X)
+                table[model][column] = jacobian_symmetricity(ae, X)
+                weight_table[model][column] = weight_symmetricity(ae)
+                estimators[model][column] = ae
+    return Bunch(table=table, weight_table=weight_table, estimators=estimators)
+
+
+class _InitialField(Callback):
+    """Keeps a float64 copy of the module's field as it was before training."""
+
+    def on_train_begin(self, net, **kwargs):
+        if not len(net.history):
+            with torch.no_grad():
+                self.field_ = net.module_.field().to(dtype=torch.float64, device="cpu")
+
+
+def field_functions(field, origin):
+    """NumPy callables ``(vector_field, energy)`` of a :class:`OneLayerField`; the
+    energy is the line integral from ``origin``."""
+    origin = torch.as_tensor(np.asarray(origin, dtype=np.float64))
+
+    def values(X):
+        with torch.no_grad():
+            return vector_field(field, torch.as_tensor(np.asarray(X, dtype=np.float64))).numpy()
+
+    def energy(X):
+        with torch.no_grad():
+            return segment_energy(field, torch.as_tensor(np.asarray(X, dtype=np.float64)), origin).numpy()
+
+    return values, energy
+
+
+TOYS = {"line": make_line, "circle": make_circle, "spiral": make_spiral}
+
+
+def toy_curl_training(
+    *, n_samples=500, n_components=1000, max_epochs=100, batch_size=32, noise=0.05,
+    optimizer="adam", lr=None, device="cpu", random_state=0, progress=None,
+):
+    """Fig. 3: the curl of untied denoising auto-encoders trained on 2-D toys.
+
+    For each of :func:`~sk_consae.datasets.make_line`, ``make_circle`` and
+    ``make_spiral``, trains an untied sigmoid auto-encoder and records the mean
+    absolute curl of its field on the data after every epoch. The paper used 1000
+    units, batch 32, denoising noise 0.05 and 500 epochs of momentum SGD with
+    learning rate 8e-4 (``optimizer="sgd", lr=8e-4, max_epochs=500``).
+
+    Returns
+    -------
+    Bunch with, per toy name, a Bunch of ``X`` (the data), ``estimator`` (fitted,
+    with ``history_[:, "curl"]``), ``initial_curl`` (before training) and
+    ``initial_field`` (:class:`~sk_consae._maths.field.OneLayerField`).
+    """
+    rng = check_random_state(random_state)
+    results = Bunch()
+    for name, make in TOYS.items():
+        if progress:
+            progress(name)
+        X = make(n_samples, random_state=rng.randint(2**31))
+        initial = _InitialField()
+        ae = UntiedAutoEncoder(
+            n_components, noise=noise, batch_size=batch_size, max_epochs=max_epochs,
+            optimizer=optimizer, lr=lr, device=device, random_state=rng.randint(2**31),
+            callbacks=[("initial", initial), ConservativenessMonitor(X, metrics=("curl",))],
+        ).fit(X)
+        initial_field = dict(ae.net_.callbacks_)["initial"].field_
+        initial_values, _ = field_functions(initial_field, X.mean(0))
+        results[name] = Bunch(
+            X=X, estimator=ae, initial_field=initial_field,
+            initial_curl=float(np.abs(curl(initial_values, X)).mean()),
+        )
+    return results
+
+
+def polynomial_gradient_projection(X, V, degree=12):
+    """L2 projection of a 2-D field sampled at X onto gradients of polynomials.
+
+    Least squares over the gradients of the monomials :math:`x^i y^j`,
+    :math:`1 \le i + j \le` ``degree``: the discrete :math:`L^2` projection onto
+    that subspace of gradient fields, which converges to the projection onto all
+    gradients as the degree grows (NOTES: degree 12 on the spiral sink).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    V : ndarray of shape (n_samples, 2)
+    degree : int, default=12
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 2)
+    """
+    X, V = np.asarray(X, dtype=np.float64), np.asarray(V, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2 or V.shape != X.shape:
+        raise ValueError(f"X and V must both have shape (n_samples, 2); got {X.shape} and {V.shape}.")
+    x, y = X[:, 0], X[:, 1]
+    columns = []
+    for i in range(degree + 1):
+        for j in range(degree + 1 - i):
+            if i + j:
+                d_dx = i * x ** max(i - 1, 0) * y**j
+                d_dy = j * x**i * y ** max(j - 1, 0)
+                columns.append(np.r_[d_dx, d_dy])
+    basis = np.array(columns).T
+    coef, *_ = np.linalg.lstsq(basis, np.r_[V[:, 0], V[:, 1]], rcond=None)
+    return (basis @ coef).reshape(2, -1).T
+
+
+def spiral_sink_extraction(
+    n_points_per_axis=100, *, n_components=100, max_epochs=50, device="cpu", random_state=0,
+):
+    """Fig. 4: the conservative part of the spiral sink :math:`(-x + y, -x - y)`.
+
+    Fits tied and scaled :class:`~sk_consae.ConservativeFieldExtractor` models on the
+    grid and compares them with the :func:`polynomial_gradient_projection` (degree
+    12) and with the free-space gradient part :math:`(-x, -y)`. On the square the
+    projection is *not* :math:`(-x, -y)`: it also takes a harmonic gradient from the
+    rotation (relative distance about 0.40), see
+    :class:`~sk_consae.ConservativeFieldExtractor`.
+
+    Returns
+    -------
+    Bunch with ``X``, ``V``, ``projection``, ``extractors`` (``{"tied": ...,
+    "scaled": ...}``), ``error`` (relative L2 error against the projection, per tying),
+    ``distance_from_free_space`` (per tying, and ``"projection"``) and
+    ``unexplained`` (share of :math:`\lVert V\rVert^2` left by the projection).
+    """
+    X, V = make_spiral_sink(n_points_per_axis)
+    projection = polynomial_gradient_projection(X, V)
+    free_space = -X
+
+    def distance(field, reference):
+        return float(np.linalg.norm(field - reference) / np.linalg.norm(reference))
+
+    extractors, error, distances = {}, {}, {"projection": distance(projection, free_space)}
+    for tying in ("tied", "scaled"):
+        extractor = ConservativeFieldExtractor(
+            n_components, weight_tying=tying, max_epochs=max_epochs, device=device,
+            random_state=random_state,
+        ).fit(X, V)
+        conservative = extractor.predict(X)
+        extractors[tying] = extractor
+        error[tying] = distance(conservative, projection)
+        distances[tying] = distance(conservative, free_space)
+    return Bunch(
+        X=X, V=V, projection=projection, extractors=extractors, error=error,
+        distance_from_free_space=distances,
+        unexplained=float(np.sum((V - projection) ** 2) / np.sum(V**2)),
+    )
 
 
 def _random_untied_field(n_features, n_components, activation, scale, rng):
@@ -51,7 +273,7 @@ def _blend(random, trained, beta):
 def conservative_recovery(
     X=None, *, betas=BETAS, trained_tying="tied", n_components=64, n_field_samples=5000,
     corruption=0.2, autoencoder=None, extractor=None, random_weight_scale=1.0,
-    random_state=0,
+    random_state=0, progress=None,
 ):
     r"""Algorithm 1 of the paper: recover a conservative field from a blend (Table 2).
 
@@ -99,6 +321,8 @@ def conservative_recovery(
         starts above 0.5 (about 0.68 on digits); 4 (the classic sigmoid
         initialisation) makes the random part dominate and the ranking rise later.
     random_state : int, default=0
+    progress : callable, optional
+        Called with a short description after each beta.
 
     Returns
     -------
@@ -135,6 +359,8 @@ def conservative_recovery(
         fitted = clone(extractor).set_params(random_state=rng.randint(2**31)).fit(points, values)
         ranking.append(energy_ranking(fitted, X, corrupted))
         field_r2.append(fitted.score(points, values))
+        if progress:
+            progress(f"{trained_tying} beta={beta:.1f}")
     return Bunch(
         betas=np.asarray(betas, dtype=float),
         ranking=np.asarray(ranking),
