@@ -79,9 +79,7 @@ class _BaseAutoEncoder(
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32])
             warm = self.warm_start and self.__sklearn_is_fitted__()
-            self.net_ = self._train(
-                X, epochs=self.max_epochs, continue_training=warm
-            )
+            self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
             self._set_offset(X)
@@ -250,9 +248,7 @@ class _BaseAutoEncoder(
             start = origin.to(dtype=X.dtype, device=X.device)
             if self.energy_quadrature == "exact":
                 return segment_energy(field, X, start)
-            return quadrature_energy(
-                partial(vector_field, field), X, start, self.energy_quadrature
-            )
+            return quadrature_energy(partial(vector_field, field), X, start, self.energy_quadrature)
 
         return energy
 

@@ -136,15 +136,12 @@ class _BaseFieldModel(BaseEstimator):
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
-                "device='cuda' was requested but torch sees no CUDA device; "
-                "use device='cpu'."
+                "device='cuda' was requested but torch sees no CUDA device; use device='cpu'."
             )
         return device
 
     def _new_net(self, n_features, device, random_state):
-        init_seed, shuffle_seed, noise_seed = random_state.randint(
-            np.iinfo(np.int32).max, size=3
-        )
+        init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
         optimizer, default_lr = _OPTIMIZERS[self.optimizer]
         optimizer_params = {}
         batch_size = self.batch_size

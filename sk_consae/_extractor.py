@@ -1,9 +1,7 @@
 """ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
 
-from numbers import Real
 
 import numpy as np
-import torch
 from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     RegressorMixin,
@@ -11,7 +9,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
@@ -324,7 +322,11 @@ class ConservativeFieldExtractor(
         float
         """
         conservative, remainder = self.decompose(X, V)
-        return float(r2_score(
-            conservative + remainder, conservative, sample_weight=sample_weight,
-            multioutput="variance_weighted",
-        ))
+        return float(
+            r2_score(
+                conservative + remainder,
+                conservative,
+                sample_weight=sample_weight,
+                multioutput="variance_weighted",
+            )
+        )

@@ -2,8 +2,8 @@
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from sklearn.utils.validation import check_array
+from skorch.callbacks import Callback
 
 from ._maths.jacobian import (
     curl_rows,

@@ -18,15 +18,19 @@ def _parser():
         description="Run the paper's experiments and write report.md and PNG figures.",
     )
     reproduce.add_argument(
-        "--quick", action="store_true",
+        "--quick",
+        action="store_true",
         help="load_digits and the 2-D toys with small models: minutes on a CPU",
     )
     reproduce.add_argument(
-        "--mnist", metavar="DIR",
+        "--mnist",
+        metavar="DIR",
         help="folder with the MNIST idx files (needed without --quick)",
     )
     reproduce.add_argument(
-        "--out", metavar="DIR", default="consae-report",
+        "--out",
+        metavar="DIR",
+        default="consae-report",
         help="output folder (default: ./consae-report)",
     )
     reproduce.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
@@ -47,8 +51,9 @@ def main(argv=None):
             raise ValueError("the full reproduction needs --mnist DIR (or use --quick)")
         from .reproduce import run
 
-        run(args.out, quick=args.quick, mnist=args.mnist, device=args.device,
-            random_state=args.seed)
+        run(
+            args.out, quick=args.quick, mnist=args.mnist, device=args.device, random_state=args.seed
+        )
     except KeyboardInterrupt:
         print("sk-consae: interrupted", file=sys.stderr)
         return 130

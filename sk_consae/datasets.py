@@ -90,7 +90,12 @@ def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
 
 
 def make_spiral(
-    n_samples=500, *, turns=1.9, inner_radius=0.12, outer_radius=0.6, noise=0.01,
+    n_samples=500,
+    *,
+    turns=1.9,
+    inner_radius=0.12,
+    outer_radius=0.6,
+    noise=0.01,
     random_state=None,
 ):
     r"""Points on an Archimedean spiral turning clockwise outwards (paper Fig. 3).
@@ -144,8 +149,7 @@ def spiral_sink_field(X):
     return np.c_[-X[:, 0] + X[:, 1], -X[:, 0] - X[:, 1]]
 
 
-def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0,
-                     random_state=None):
+def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, random_state=None):
     """Grid points and the spiral-sink field on them (paper Fig. 4).
 
     Parameters

@@ -6,10 +6,10 @@ data) when given, and is what ``python -m sk_consae reproduce`` runs.
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch, check_random_state
+from skorch.callbacks import Callback
 
 from ._autoencoder import UntiedAutoEncoder
 from ._contractive import ContractiveAutoEncoder
@@ -52,10 +52,19 @@ def load_default_data():
 
 
 def symmetricity_table(
-    X=None, *, n_components=64, max_epochs=100, batch_size=128, weight_length=1.0,
-    contraction=0.01, n_monitor_points=500, device="cpu", random_state=0, progress=None,
+    X=None,
+    *,
+    n_components=64,
+    max_epochs=100,
+    batch_size=128,
+    weight_length=1.0,
+    contraction=0.01,
+    n_monitor_points=500,
+    device="cpu",
+    random_state=0,
+    progress=None,
 ):
-    """Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs after training.
+    r"""Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs after training.
 
     Trains eight untied models (AE / CAE x ReLU / sigmoid x without / with weight
     length) with Adam and records, every epoch, the Jacobian and weight
@@ -87,7 +96,10 @@ def symmetricity_table(
     X = load_default_data() if X is None else np.asarray(X, dtype=np.float32)
     rng = check_random_state(random_state)
     monitor_points = X[rng.permutation(len(X))[:n_monitor_points]]
-    models = {"AE": (UntiedAutoEncoder, {}), "CAE": (ContractiveAutoEncoder, {"contraction": contraction})}
+    models = {
+        "AE": (UntiedAutoEncoder, {}),
+        "CAE": (ContractiveAutoEncoder, {"contraction": contraction}),
+    }
     table, weight_table, estimators = {}, {}, {}
     for model, (cls, extra) in models.items():
         table[model], weight_table[model], estimators[model] = {}, {}, {}
@@ -100,9 +112,15 @@ def symmetricity_table(
                     monitor_points, metrics=("jacobian_symmetricity", "weight_symmetricity")
                 )
                 ae = cls(
-                    n_components, activation=activation, weight_length=length,
-                    max_epochs=max_epochs, batch_size=batch_size, device=device,
-                    random_state=rng.randint(2**31), callbacks=[monitor], **extra,
+                    n_components,
+                    activation=activation,
+                    weight_length=length,
+                    max_epochs=max_epochs,
+                    batch_size=batch_size,
+                    device=device,
+                    random_state=rng.randint(2**31),
+                    callbacks=[monitor],
+                    **extra,
                 ).fit(X)
                 table[model][column] = jacobian_symmetricity(ae, X)
                 weight_table[model][column] = weight_symmetricity(ae)
@@ -130,7 +148,9 @@ def field_functions(field, origin):
 
     def energy(X):
         with torch.no_grad():
-            return segment_energy(field, torch.as_tensor(np.asarray(X, dtype=np.float64)), origin).numpy()
+            return segment_energy(
+                field, torch.as_tensor(np.asarray(X, dtype=np.float64)), origin
+            ).numpy()
 
     return values, energy
 
@@ -139,8 +159,17 @@ TOYS = {"line": make_line, "circle": make_circle, "spiral": make_spiral}
 
 
 def toy_curl_training(
-    *, n_samples=500, n_components=1000, max_epochs=100, batch_size=32, noise=0.05,
-    optimizer="adam", lr=None, device="cpu", random_state=0, progress=None,
+    *,
+    n_samples=500,
+    n_components=1000,
+    max_epochs=100,
+    batch_size=32,
+    noise=0.05,
+    optimizer="adam",
+    lr=None,
+    device="cpu",
+    random_state=0,
+    progress=None,
 ):
     """Fig. 3: the curl of untied denoising auto-encoders trained on 2-D toys.
 
@@ -164,21 +193,29 @@ def toy_curl_training(
         X = make(n_samples, random_state=rng.randint(2**31))
         initial = _InitialField()
         ae = UntiedAutoEncoder(
-            n_components, noise=noise, batch_size=batch_size, max_epochs=max_epochs,
-            optimizer=optimizer, lr=lr, device=device, random_state=rng.randint(2**31),
+            n_components,
+            noise=noise,
+            batch_size=batch_size,
+            max_epochs=max_epochs,
+            optimizer=optimizer,
+            lr=lr,
+            device=device,
+            random_state=rng.randint(2**31),
             callbacks=[("initial", initial), ConservativenessMonitor(X, metrics=("curl",))],
         ).fit(X)
         initial_field = dict(ae.net_.callbacks_)["initial"].field_
         initial_values, _ = field_functions(initial_field, X.mean(0))
         results[name] = Bunch(
-            X=X, estimator=ae, initial_field=initial_field,
+            X=X,
+            estimator=ae,
+            initial_field=initial_field,
             initial_curl=float(np.abs(curl(initial_values, X)).mean()),
         )
     return results
 
 
 def polynomial_gradient_projection(X, V, degree=12):
-    """L2 projection of a 2-D field sampled at X onto gradients of polynomials.
+    r"""L2 projection of a 2-D field sampled at X onto gradients of polynomials.
 
     Least squares over the gradients of the monomials :math:`x^i y^j`,
     :math:`1 \le i + j \le` ``degree``: the discrete :math:`L^2` projection onto
@@ -197,7 +234,9 @@ def polynomial_gradient_projection(X, V, degree=12):
     """
     X, V = np.asarray(X, dtype=np.float64), np.asarray(V, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2 or V.shape != X.shape:
-        raise ValueError(f"X and V must both have shape (n_samples, 2); got {X.shape} and {V.shape}.")
+        raise ValueError(
+            f"X and V must both have shape (n_samples, 2); got {X.shape} and {V.shape}."
+        )
     x, y = X[:, 0], X[:, 1]
     columns = []
     for i in range(degree + 1):
@@ -212,9 +251,14 @@ def polynomial_gradient_projection(X, V, degree=12):
 
 
 def spiral_sink_extraction(
-    n_points_per_axis=100, *, n_components=100, max_epochs=50, device="cpu", random_state=0,
+    n_points_per_axis=100,
+    *,
+    n_components=100,
+    max_epochs=50,
+    device="cpu",
+    random_state=0,
 ):
-    """Fig. 4: the conservative part of the spiral sink :math:`(-x + y, -x - y)`.
+    r"""Fig. 4: the conservative part of the spiral sink :math:`(-x + y, -x - y)`.
 
     Fits tied and scaled :class:`~sk_consae.ConservativeFieldExtractor` models on the
     grid and compares them with the :func:`polynomial_gradient_projection` (degree
@@ -240,7 +284,10 @@ def spiral_sink_extraction(
     extractors, error, distances = {}, {}, {"projection": distance(projection, free_space)}
     for tying in ("tied", "scaled"):
         extractor = ConservativeFieldExtractor(
-            n_components, weight_tying=tying, max_epochs=max_epochs, device=device,
+            n_components,
+            weight_tying=tying,
+            max_epochs=max_epochs,
+            device=device,
             random_state=random_state,
         ).fit(X, V)
         conservative = extractor.predict(X)
@@ -248,7 +295,11 @@ def spiral_sink_extraction(
         error[tying] = distance(conservative, projection)
         distances[tying] = distance(conservative, free_space)
     return Bunch(
-        X=X, V=V, projection=projection, extractors=extractors, error=error,
+        X=X,
+        V=V,
+        projection=projection,
+        extractors=extractors,
+        error=error,
         distance_from_free_space=distances,
         unexplained=float(np.sum((V - projection) ** 2) / np.sum(V**2)),
     )
@@ -259,8 +310,11 @@ def _random_untied_field(n_features, n_components, activation, scale, rng):
     bound = scale * np.sqrt(6.0 / (n_features + n_components))
     W, R = (rng.uniform(-bound, bound, (n_features, n_components)) for _ in range(2))
     return OneLayerField(
-        torch.as_tensor(W), torch.zeros(n_components, dtype=torch.float64),
-        torch.as_tensor(R), torch.zeros(n_features, dtype=torch.float64), activation,
+        torch.as_tensor(W),
+        torch.zeros(n_components, dtype=torch.float64),
+        torch.as_tensor(R),
+        torch.zeros(n_features, dtype=torch.float64),
+        activation,
     )
 
 
@@ -271,9 +325,18 @@ def _blend(random, trained, beta):
 
 
 def conservative_recovery(
-    X=None, *, betas=BETAS, trained_tying="tied", n_components=64, n_field_samples=5000,
-    corruption=0.2, autoencoder=None, extractor=None, random_weight_scale=1.0,
-    random_state=0, progress=None,
+    X=None,
+    *,
+    betas=BETAS,
+    trained_tying="tied",
+    n_components=64,
+    n_field_samples=5000,
+    corruption=0.2,
+    autoencoder=None,
+    extractor=None,
+    random_weight_scale=1.0,
+    random_state=0,
+    progress=None,
 ):
     r"""Algorithm 1 of the paper: recover a conservative field from a blend (Table 2).
 
@@ -338,9 +401,11 @@ def conservative_recovery(
 
     if autoencoder is None:
         autoencoder = UntiedAutoEncoder(n_components, max_epochs=50)
-    trained = clone(autoencoder).set_params(
-        weight_tying=trained_tying, random_state=rng.randint(2**31)
-    ).fit(X)
+    trained = (
+        clone(autoencoder)
+        .set_params(weight_tying=trained_tying, random_state=rng.randint(2**31))
+        .fit(X)
+    )
     trained_field = trained._field(torch.float64)
     n_features, n_hidden = trained_field.encoder_weight.shape
     random_field = _random_untied_field(

@@ -72,8 +72,7 @@ def symmetricity(A):
     A = check_array(A, dtype=np.float64, allow_nd=True, ensure_2d=True)
     if A.ndim not in (2, 3) or A.shape[-1] != A.shape[-2]:
         raise ValueError(
-            f"A has shape {A.shape}; expected a square matrix (D, D) or a stack "
-            "(n, D, D)."
+            f"A has shape {A.shape}; expected a square matrix (D, D) or a stack (n, D, D)."
         )
     values = dense_symmetricity(torch.from_numpy(A)).numpy()
     return float(values) if A.ndim == 2 else values
@@ -174,8 +173,10 @@ def _finite_difference_jacobian(field, X):
 def _call_field(field, X):
     V = np.asarray(field(X), dtype=np.float64)
     if V.shape != X.shape:
-        raise ValueError(f"field returned shape {V.shape} for X of shape {X.shape}; "
-                         "it must return one vector per row of X.")
+        raise ValueError(
+            f"field returned shape {V.shape} for X of shape {X.shape}; "
+            "it must return one vector per row of X."
+        )
     return V
 
 
@@ -221,8 +222,7 @@ def curl(field, X):
         return estimator._map_rows(rows, X)
     if not callable(field):
         raise TypeError(
-            f"field must be a fitted sk_consae estimator or a callable, got "
-            f"{type(field).__name__}."
+            f"field must be a fitted sk_consae estimator or a callable, got {type(field).__name__}."
         )
     X = check_array(X, dtype=np.float64)
     if X.shape[1] < 2:
@@ -264,9 +264,7 @@ def grid_curl(V, spacing=1.0):
     V = np.asarray(V, dtype=np.float64)
     dims = V.ndim - 1
     if dims not in (2, 3) or V.shape[-1] != dims:
-        raise ValueError(
-            f"V has shape {V.shape}; expected (ny, nx, 2) or (nz, ny, nx, 3)."
-        )
+        raise ValueError(f"V has shape {V.shape}; expected (ny, nx, 2) or (nz, ny, nx, 3).")
     if min(V.shape[:-1]) < 3:
         raise ValueError(f"V has shape {V.shape}; every grid axis needs 3 points or more.")
     steps = np.broadcast_to(np.asarray(spacing, dtype=np.float64), (dims,))
@@ -281,9 +279,7 @@ def grid_curl(V, spacing=1.0):
 
     if dims == 2:
         return d(1, "x") - d(0, "y")
-    return np.stack(
-        [d(2, "y") - d(1, "z"), d(0, "z") - d(2, "x"), d(1, "x") - d(0, "y")], axis=-1
-    )
+    return np.stack([d(2, "y") - d(1, "z"), d(0, "z") - d(2, "x"), d(1, "x") - d(0, "y")], axis=-1)
 
 
 def energy_ranking(estimator, X, X_other):

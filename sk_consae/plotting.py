@@ -78,8 +78,16 @@ class VectorFieldDisplay:
         self.ylabel = ylabel
 
     def plot(
-        self, ax=None, *, n_arrows=20, levels=20, cmap="viridis", colorbar=True,
-        title=None, quiver_kw=None, contour_kw=None,
+        self,
+        ax=None,
+        *,
+        n_arrows=20,
+        levels=20,
+        cmap="viridis",
+        colorbar=True,
+        title=None,
+        quiver_kw=None,
+        contour_kw=None,
     ):
         """Draw the arrows (and the energy's filled contours).
 
@@ -108,7 +116,11 @@ class VectorFieldDisplay:
         self.contour_ = self.colorbar_ = None
         if self.energy is not None:
             self.contour_ = ax.contourf(
-                self.xx0, self.xx1, self.energy, levels=levels, cmap=cmap,
+                self.xx0,
+                self.xx1,
+                self.energy,
+                levels=levels,
+                cmap=cmap,
                 **(contour_kw or {}),
             )
             if colorbar:
@@ -116,10 +128,17 @@ class VectorFieldDisplay:
                 self.colorbar_.set_label("energy F(x)")
         step = max(1, self.xx0.shape[0] // n_arrows)
         sub = (slice(None, None, step), slice(None, None, step))
-        arrow_style = {"color": "k" if self.energy is not None else "tab:blue",
-                       "angles": "xy", "pivot": "mid", "width": 0.004}
+        arrow_style = {
+            "color": "k" if self.energy is not None else "tab:blue",
+            "angles": "xy",
+            "pivot": "mid",
+            "width": 0.004,
+        }
         self.quiver_ = ax.quiver(
-            self.xx0[sub], self.xx1[sub], self.field[sub][..., 0], self.field[sub][..., 1],
+            self.xx0[sub],
+            self.xx1[sub],
+            self.field[sub][..., 0],
+            self.field[sub][..., 1],
             **{**arrow_style, **(quiver_kw or {})},
         )
         ax.set_xlim(self.xx0.min(), self.xx0.max())
@@ -134,8 +153,18 @@ class VectorFieldDisplay:
 
     @classmethod
     def from_callable(
-        cls, field, potential=None, *, X=None, xlim=None, ylim=None, grid_resolution=50,
-        margin=0.1, ax=None, plot=True, **plot_kw,
+        cls,
+        field,
+        potential=None,
+        *,
+        X=None,
+        xlim=None,
+        ylim=None,
+        grid_resolution=50,
+        margin=0.1,
+        ax=None,
+        plot=True,
+        **plot_kw,
     ):
         """Evaluate callables on a grid and draw them.
 

@@ -137,11 +137,16 @@ def _figure3(result, path):
         limits = {"xlim": (-0.8, 0.8), "ylim": (-0.8, 0.8)}
         initial_values, initial_energy = field_functions(toy.initial_field, X.mean(0))
         VectorFieldDisplay.from_callable(
-            initial_values, initial_energy, ax=axes[row, 0], title=f"{name}: initial field",
+            initial_values,
+            initial_energy,
+            ax=axes[row, 0],
+            title=f"{name}: initial field",
             **limits,
         )
         VectorFieldDisplay.from_estimator(
-            ae, ax=axes[row, 1], title=f"{name}: field after {len(ae.history_)} epochs",
+            ae,
+            ax=axes[row, 1],
+            title=f"{name}: field after {len(ae.history_)} epochs",
             **limits,
         )
         for ax in axes[row, :2]:
@@ -173,12 +178,16 @@ def _figure4(result, path):
     fig, axes = plt.subplots(1, 4, figsize=(22, 5))
     panels = [
         (grid(result.V), None, "spiral sink (-x + y, -x - y)"),
-        (grid(result.extractors["tied"].predict(result.X)),
-         result.extractors["tied"].score_samples(result.X).reshape(side, side),
-         f"tied extractor (error {_percent(result.error['tied'])})"),
-        (grid(result.extractors["scaled"].predict(result.X)),
-         result.extractors["scaled"].score_samples(result.X).reshape(side, side),
-         f"scaled extractor (error {_percent(result.error['scaled'])})"),
+        (
+            grid(result.extractors["tied"].predict(result.X)),
+            result.extractors["tied"].score_samples(result.X).reshape(side, side),
+            f"tied extractor (error {_percent(result.error['tied'])})",
+        ),
+        (
+            grid(result.extractors["scaled"].predict(result.X)),
+            result.extractors["scaled"].score_samples(result.X).reshape(side, side),
+            f"scaled extractor (error {_percent(result.error['scaled'])})",
+        ),
         (grid(result.projection), None, "L2 projection (degree-12 polynomials)"),
     ]
     for ax, (field, energy, title) in zip(axes, panels):
@@ -246,44 +255,80 @@ def run(out="consae-report", *, quick=True, mnist=None, device="cpu", random_sta
         return value
 
     progress.experiment("Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs", 8)
-    table1 = timed("Table 1", lambda: symmetricity_table(
-        X, n_components=settings.table1_components, max_epochs=settings.table1_epochs,
-        device=device, random_state=random_state, progress=progress,
-    ))
+    table1 = timed(
+        "Table 1",
+        lambda: symmetricity_table(
+            X,
+            n_components=settings.table1_components,
+            max_epochs=settings.table1_epochs,
+            device=device,
+            random_state=random_state,
+            progress=progress,
+        ),
+    )
     _figure2(table1, out / "fig2_symmetricity.png")
 
     progress.experiment("Fig. 3: curl of untied AEs on the 2-D toys", 3)
-    toys = timed("Fig. 3", lambda: toy_curl_training(
-        n_components=settings.toy_components, max_epochs=settings.toy_epochs,
-        optimizer=settings.toy_optimizer, lr=settings.toy_lr, device=device,
-        random_state=random_state, progress=progress,
-    ))
+    toys = timed(
+        "Fig. 3",
+        lambda: toy_curl_training(
+            n_components=settings.toy_components,
+            max_epochs=settings.toy_epochs,
+            optimizer=settings.toy_optimizer,
+            lr=settings.toy_lr,
+            device=device,
+            random_state=random_state,
+            progress=progress,
+        ),
+    )
     _figure3(toys, out / "fig3_curl.png")
 
     progress.experiment("Fig. 4: conservative part of the spiral sink", 1)
-    sink = timed("Fig. 4", lambda: spiral_sink_extraction(
-        n_components=settings.sink_components, max_epochs=settings.sink_epochs,
-        device=device, random_state=random_state,
-    ))
+    sink = timed(
+        "Fig. 4",
+        lambda: spiral_sink_extraction(
+            n_components=settings.sink_components,
+            max_epochs=settings.sink_epochs,
+            device=device,
+            random_state=random_state,
+        ),
+    )
     _figure4(sink, out / "fig4_spiral_sink.png")
 
     progress.experiment("Table 2: Algorithm 1, conservative recovery", 12)
-    table2 = timed("Table 2", lambda: {
-        tying: conservative_recovery(
-            X, trained_tying=tying, n_components=settings.table2_components,
-            n_field_samples=settings.table2_field_samples,
-            autoencoder=_table2_autoencoder(settings, device),
-            extractor=_table2_extractor(settings, device),
-            random_state=random_state, progress=progress,
-        )
-        for tying in ("tied", "untied")
-    })
+    table2 = timed(
+        "Table 2",
+        lambda: {
+            tying: conservative_recovery(
+                X,
+                trained_tying=tying,
+                n_components=settings.table2_components,
+                n_field_samples=settings.table2_field_samples,
+                autoencoder=_table2_autoencoder(settings, device),
+                extractor=_table2_extractor(settings, device),
+                random_state=random_state,
+                progress=progress,
+            )
+            for tying in ("tied", "untied")
+        },
+    )
 
     total = time.perf_counter() - start
     report = out / "report.md"
-    report.write_text(_report(
-        settings, quick, data_name, device, table1, toys, sink, table2, timings, total,
-    ))
+    report.write_text(
+        _report(
+            settings,
+            quick,
+            data_name,
+            device,
+            table1,
+            toys,
+            sink,
+            table2,
+            timings,
+            total,
+        )
+    )
     print(f"==> report written to {report} ({total:.0f} s)", file=sys.stderr)
     return report
 
@@ -291,15 +336,18 @@ def run(out="consae-report", *, quick=True, mnist=None, device="cpu", random_sta
 def _table2_autoencoder(settings, device):
     from ._autoencoder import UntiedAutoEncoder
 
-    return UntiedAutoEncoder(settings.table2_components, max_epochs=settings.table2_epochs,
-                             device=device)
+    return UntiedAutoEncoder(
+        settings.table2_components, max_epochs=settings.table2_epochs, device=device
+    )
 
 
 def _table2_extractor(settings, device):
     from ._extractor import ConservativeFieldExtractor
 
     return ConservativeFieldExtractor(
-        settings.table2_components, weight_tying="tied", max_epochs=settings.table2_epochs,
+        settings.table2_components,
+        weight_tying="tied",
+        max_epochs=settings.table2_epochs,
         device=device,
     )
 
@@ -313,7 +361,7 @@ def _report(settings, quick, data_name, device, table1, toys, sink, table2, timi
     timing_lines = "\n".join(f"| {name} | {seconds:.1f} |" for name, seconds in timings.items())
     return f"""# Conservativeness of untied auto-encoders: reproduction report
 
-Generated by `python -m sk_consae reproduce{' --quick' if quick else ''}` with sk_consae
+Generated by `python -m sk_consae reproduce{" --quick" if quick else ""}` with sk_consae
 {__version__}, Python {platform.python_version()}, on {device}, in {total:.0f} s.
 Data: {data_name}. Paper: Im, Belghazi & Memisevic, AAAI 2016 (numbers on MNIST).
 
@@ -352,20 +400,21 @@ every step.
 
 The field `(-x + y, -x - y)` on a 100 x 100 grid over `[-1, 1]^2`. Its L2 projection onto
 gradients (degree-12 polynomial least squares) is not the free-space part `(-x, -y)`:
-relative distance {sink.distance_from_free_space['projection']:.3f}, leaving
+relative distance {sink.distance_from_free_space["projection"]:.3f}, leaving
 {_percent(sink.unexplained)} of `||V||^2` unexplained.
 
 | extractor | error against the projection | distance from (-x, -y) |
 |---|---|---|
-| tied | {_percent(sink.error['tied'])} | {sink.distance_from_free_space['tied']:.3f} |
-| scaled | {_percent(sink.error['scaled'])} | {sink.distance_from_free_space['scaled']:.3f} |
+| tied | {_percent(sink.error["tied"])} | {sink.distance_from_free_space["tied"]:.3f} |
+| scaled | {_percent(sink.error["scaled"])} | {sink.distance_from_free_space["scaled"]:.3f} |
 
 ![Fig. 4](fig4_spiral_sink.png)
 
 ## Table 2: Algorithm 1, fraction of pairs with E(x) > E(x corrupted)
 
-{settings.table2_components} hidden units; fields sampled at {settings.table2_field_samples:,} uniform
-points of the data box; tied extractor; 20% salt-and-pepper corruption.
+{settings.table2_components} hidden units; fields sampled at
+{settings.table2_field_samples:,} uniform points of the data box; tied extractor; 20%
+salt-and-pepper corruption.
 
 {_table2_markdown(table2)}
 

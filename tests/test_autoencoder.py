@@ -6,7 +6,6 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -15,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae._nn.net import TrainingDivergedError
@@ -62,7 +62,9 @@ def test_training_lowers_the_reconstruction_loss(digits):
     ae = small(max_epochs=10).fit(digits)
     losses = ae.history_[:, "train_loss"]
     assert losses[-1] < 0.5 * losses[0]
-    assert ae.score(digits) == pytest.approx(-np.mean(((ae.reconstruct(digits) - digits) ** 2).sum(1)))
+    assert ae.score(digits) == pytest.approx(
+        -np.mean(((ae.reconstruct(digits) - digits) ** 2).sum(1))
+    )
 
 
 def test_inverse_transform_decodes_hidden_activations(digits):
@@ -95,7 +97,10 @@ def test_jacobian_matches_autograd_of_the_reconstruction(digits):
     from sk_consae._maths.field import reconstruction
 
     expected = torch.stack(
-        [torch.autograd.functional.jacobian(lambda z: reconstruction(field, z[None])[0], xi) for xi in x]
+        [
+            torch.autograd.functional.jacobian(lambda z: reconstruction(field, z[None])[0], xi)
+            for xi in x
+        ]
     )
     np.testing.assert_allclose(ae.jacobian(digits[:3]), expected.numpy(), atol=1e-10)
 
@@ -149,15 +154,15 @@ def test_partial_fit_over_three_chunks_equals_one_epoch_on_their_concatenation(d
 
 def test_partial_fit_rejects_a_changed_feature_count(digits):
     ae = small().partial_fit(digits)
-    with pytest.raises(ValueError, match="X has 10 features, but UntiedAutoEncoder is expecting 64"):
+    with pytest.raises(
+        ValueError, match="X has 10 features, but UntiedAutoEncoder is expecting 64"
+    ):
         ae.partial_fit(digits[:, :10])
 
 
 def test_lbfgs_lowers_the_loss_on_a_2d_toy():
     X = noisy_circle()
-    ae = UntiedAutoEncoder(
-        n_components=50, optimizer="lbfgs", max_epochs=10, random_state=0
-    ).fit(X)
+    ae = UntiedAutoEncoder(n_components=50, optimizer="lbfgs", max_epochs=10, random_state=0).fit(X)
     losses = ae.history_[:, "train_loss"]
     assert losses[-1] < 0.2 * losses[0]
     assert ae.history_[-1, "train_batch_count"] == 1  # full batch
@@ -257,15 +262,33 @@ def test_bad_training_input_raises_value_error_naming_the_problem(bad, message):
 
 def test_wrong_feature_count_at_inference(digits):
     ae = small().fit(digits)
-    for method in (ae.transform, ae.score_samples, ae.predict, ae.vector_field, ae.jacobian, ae.score):
-        with pytest.raises(ValueError, match="X has 3 features, but UntiedAutoEncoder is expecting 64"):
+    for method in (
+        ae.transform,
+        ae.score_samples,
+        ae.predict,
+        ae.vector_field,
+        ae.jacobian,
+        ae.score,
+    ):
+        with pytest.raises(
+            ValueError, match="X has 3 features, but UntiedAutoEncoder is expecting 64"
+        ):
             method(digits[:5, :3])
 
 
 @pytest.mark.parametrize(
     "method",
-    ["transform", "score_samples", "decision_function", "predict", "vector_field",
-     "jacobian", "score", "reconstruct", "inverse_transform"],
+    [
+        "transform",
+        "score_samples",
+        "decision_function",
+        "predict",
+        "vector_field",
+        "jacobian",
+        "score",
+        "reconstruct",
+        "inverse_transform",
+    ],
 )
 def test_unfitted_use_raises_not_fitted_error(method, digits):
     with pytest.raises(NotFittedError):
@@ -276,10 +299,20 @@ def test_unfitted_use_raises_not_fitted_error(method, digits):
 
 @pytest.mark.parametrize(
     "param, value",
-    [("n_components", 0), ("activation", "swish"), ("weight_tying", "loose"),
-     ("optimizer", "rmsprop"), ("lr", -1.0), ("noise", -0.1), ("contamination", 0.7),
-     ("weight_length", 0.0), ("energy_quadrature", 0), ("device", "tpu"),
-     ("max_epochs", 0), ("batch_size", 0)],
+    [
+        ("n_components", 0),
+        ("activation", "swish"),
+        ("weight_tying", "loose"),
+        ("optimizer", "rmsprop"),
+        ("lr", -1.0),
+        ("noise", -0.1),
+        ("contamination", 0.7),
+        ("weight_length", 0.0),
+        ("energy_quadrature", 0),
+        ("device", "tpu"),
+        ("max_epochs", 0),
+        ("batch_size", 0),
+    ],
 )
 def test_invalid_parameter_raises_at_fit(param, value, digits):
     ae = small().set_params(**{param: value})  # setting is lazy, as in scikit-learn
@@ -351,7 +384,11 @@ def test_pipeline_on_digits_classifies_above_ninety_percent():
 def test_grid_search_over_size_activation_and_tying_with_two_jobs(digits):
     search = GridSearchCV(
         small(max_epochs=2),
-        {"n_components": [8, 16], "activation": ["sigmoid", "relu"], "weight_tying": ["untied", "tied"]},
+        {
+            "n_components": [8, 16],
+            "activation": ["sigmoid", "relu"],
+            "weight_tying": ["untied", "tied"],
+        },
         cv=2,
         n_jobs=2,
     ).fit(digits)
@@ -396,7 +433,9 @@ def test_pickle_round_trip_is_bit_identical(tying, digits):
 
 @pytest.mark.parametrize("tying", ["tied", "scaled"])
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh", "softplus", "linear"])
-def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(tying, activation, digits):
+def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(
+    tying, activation, digits
+):
     from sk_consae._maths.energy import closed_form_energy, segment_energy
 
     ae = small(weight_tying=tying, activation=activation).fit(digits)
@@ -412,7 +451,9 @@ def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(tying
 def test_untied_quadrature_energy_converges_to_the_exact_line_integral(activation, digits):
     exact = small(activation=activation).fit(digits)
     approx = clone(exact).set_params(energy_quadrature=48).fit(digits)
-    np.testing.assert_allclose(approx.score_samples(digits), exact.score_samples(digits), rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        approx.score_samples(digits), exact.score_samples(digits), rtol=1e-8, atol=1e-8
+    )
     assert exact.score_samples(exact.energy_origin_[None])[0] == pytest.approx(0.0, abs=1e-12)
 
 

@@ -49,8 +49,13 @@ class ScalarTargetAsField(sk_consae.ConservativeFieldExtractor):
     @staticmethod
     def _as_field(X, V):
         X_shape, V_array = np.asarray(X).shape, None if V is None else np.asarray(V)
-        if V_array is not None and len(X_shape) == 2 and V_array.ndim in (1, 2) \
-                and V_array.shape[0] == X_shape[0] and V_array.shape != X_shape:
+        if (
+            V_array is not None
+            and len(X_shape) == 2
+            and V_array.ndim in (1, 2)
+            and V_array.shape[0] == X_shape[0]
+            and V_array.shape != X_shape
+        ):
             return np.repeat(V_array.reshape(X_shape[0], -1)[:, :1], X_shape[1], axis=1)
         return V
 
@@ -83,9 +88,7 @@ def _instances(estimator_class):
     return [estimator_class(weight_tying=o, **params) for o in options]
 
 
-ESTIMATORS = [
-    e for cls in _public_estimators() for e in _instances(CHECKED_THROUGH.get(cls, cls))
-]
+ESTIMATORS = [e for cls in _public_estimators() for e in _instances(CHECKED_THROUGH.get(cls, cls))]
 
 
 def _expected_failed_checks(estimator):

@@ -40,9 +40,7 @@ def test_segment_energy_is_closed_form_minus_origin(shape, tying, activation):
     X = random_points(seed, n, D, scale=2.0)
     origin = random_points(seed + 7, 1, D)[0]
     expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
-    torch.testing.assert_close(
-        segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8
-    )
+    torch.testing.assert_close(segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8)
 
 
 @given(shape=shapes, tying=conservative, activation=st.sampled_from(["sigmoid", "tanh"]))

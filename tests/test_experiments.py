@@ -1,7 +1,10 @@
 import numpy as np
 
 from sk_consae import ConservativeFieldExtractor, UntiedAutoEncoder
-from sk_consae.experiments import PAPER_TABLE2, conservative_recovery, polynomial_gradient_projection
+from sk_consae.experiments import (
+    PAPER_TABLE2,
+    conservative_recovery,
+)
 
 
 def test_algorithm_1_ranking_rises_with_beta_on_digits():

@@ -130,9 +130,14 @@ def test_standardisation_makes_the_fit_equivariant_to_isotropic_rescaling():
     base = ConservativeFieldExtractor(20, max_epochs=5, random_state=0).fit(X, V)
     # x' = 10 x + 3 and v'(x') = 10 v(x) belong to the same family of gradient fields.
     moved = ConservativeFieldExtractor(20, max_epochs=5, random_state=0).fit(10 * X + 3, 10 * V)
-    np.testing.assert_allclose(moved.predict(10 * X + 3), 10 * base.predict(X), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(
-        centred(moved.score_samples(10 * X + 3)), 100 * centred(base.score_samples(X)), rtol=1e-4, atol=1e-3
+        moved.predict(10 * X + 3), 10 * base.predict(X), rtol=1e-4, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        centred(moved.score_samples(10 * X + 3)),
+        100 * centred(base.score_samples(X)),
+        rtol=1e-4,
+        atol=1e-3,
     )
 
 
@@ -144,13 +149,16 @@ def test_score_is_the_share_of_variance_explained():
     assert extractor.score(X, V) == pytest.approx(expected)
     assert extractor.transform(X).shape == (900, 50)
     assert list(extractor.get_feature_names_out())[:2] == [
-        "conservativefieldextractor0", "conservativefieldextractor1"
+        "conservativefieldextractor0",
+        "conservativefieldextractor1",
     ]
 
 
 def test_tied_weights_also_give_a_gradient_field():
     X, V = make_spiral_sink(30)
-    tied = ConservativeFieldExtractor(50, weight_tying="tied", max_epochs=10, random_state=0).fit(X, V)
+    tied = ConservativeFieldExtractor(50, weight_tying="tied", max_epochs=10, random_state=0).fit(
+        X, V
+    )
     np.testing.assert_array_equal(tied.encoder_weights_, tied.decoder_weights_)
     assert np.abs(curl(tied, X)).max() == 0
 
@@ -177,7 +185,9 @@ def test_decompose_and_score_check_v_and_feature_count():
     extractor = ConservativeFieldExtractor(8, max_epochs=2, random_state=0).fit(X, V)
     with pytest.raises(ValueError, match=r"V has shape \(100, 3\), expected \(100, 2\)"):
         extractor.decompose(X, np.ones((100, 3)))
-    with pytest.raises(ValueError, match="X has 3 features, but ConservativeFieldExtractor is expecting 2"):
+    with pytest.raises(
+        ValueError, match="X has 3 features, but ConservativeFieldExtractor is expecting 2"
+    ):
         extractor.score(np.ones((4, 3)), np.ones((4, 3)))
 
 

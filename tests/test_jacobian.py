@@ -22,8 +22,10 @@ shapes = st.tuples(
 
 def autograd_jacobians(field, X):
     return torch.stack(
-        [torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-         for x in X]
+        [
+            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
+            for x in X
+        ]
     )
 
 
@@ -45,8 +47,10 @@ def test_closed_form_norms_match_dense_jacobian(shape, tying, activation):
     torch.testing.assert_close(frobenius_sq, (J * J).sum((1, 2)), rtol=1e-10, atol=1e-8)
     torch.testing.assert_close(trace_sq, (J * J.transpose(1, 2)).sum((1, 2)), rtol=1e-10, atol=1e-8)
     torch.testing.assert_close(
-        symmetricity_from_norms(frobenius_sq, trace_sq), dense_symmetricity(J),
-        rtol=0, atol=1e-8,
+        symmetricity_from_norms(frobenius_sq, trace_sq),
+        dense_symmetricity(J),
+        rtol=0,
+        atol=1e-8,
     )
     antisymmetric = torch.linalg.matrix_norm(J - J.transpose(1, 2)) / 2**0.5
     # A difference of sums: absolute error about sqrt(eps * sum_kl |d_k d_l M_kl|).
@@ -56,8 +60,11 @@ def test_closed_form_norms_match_dense_jacobian(shape, tying, activation):
     assert (error <= 1e-7 * term_size.sqrt() + 1e-12).all()
 
 
-@given(shape=shapes, tying=st.sampled_from(["tied", "scaled"]),
-       activation=st.sampled_from(ACTIVATION_NAMES))
+@given(
+    shape=shapes,
+    tying=st.sampled_from(["tied", "scaled"]),
+    activation=st.sampled_from(ACTIVATION_NAMES),
+)
 def test_tied_and_scaled_jacobians_are_symmetric(shape, tying, activation):
     seed, D, H, n = shape
     J = jacobian(random_field(seed, D, H, activation, tying), random_points(seed, n, D))
@@ -70,11 +77,15 @@ def test_dense_symmetricity_range_and_extremes(seed, D):
     A = torch.randn(5, D, D, generator=g, dtype=torch.float64)
     values = dense_symmetricity(A)
     assert ((values >= 0) & (values <= 1)).all()
-    torch.testing.assert_close(dense_symmetricity(A + A.transpose(1, 2)), torch.ones(5, dtype=torch.float64))
+    torch.testing.assert_close(
+        dense_symmetricity(A + A.transpose(1, 2)), torch.ones(5, dtype=torch.float64)
+    )
     if D > 1:
         torch.testing.assert_close(
-            dense_symmetricity(A - A.transpose(1, 2)), torch.zeros(5, dtype=torch.float64),
-            rtol=0, atol=1e-7,
+            dense_symmetricity(A - A.transpose(1, 2)),
+            torch.zeros(5, dtype=torch.float64),
+            rtol=0,
+            atol=1e-7,
         )
 
 

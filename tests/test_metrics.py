@@ -37,13 +37,17 @@ def fitted(digits):
 
 
 def autograd_jacobians(field, X):
-    return torch.stack([
-        torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-        for x in X
-    ])
+    return torch.stack(
+        [
+            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
+            for x in X
+        ]
+    )
 
 
-shapes = st.tuples(st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 4))
+shapes = st.tuples(
+    st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 4)
+)
 
 
 @given(shape=shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES))
@@ -53,7 +57,9 @@ def test_closed_form_symmetricity_and_curl_match_autograd(shape, tying, activati
     X = random_points(seed, n, D)
     J = autograd_jacobians(field, X)
     sym = jacobian_symmetricity_rows(field, X)
-    torch.testing.assert_close(sym, torch.as_tensor(symmetricity(J.numpy())).reshape(n), rtol=0, atol=1e-8)
+    torch.testing.assert_close(
+        sym, torch.as_tensor(symmetricity(J.numpy())).reshape(n), rtol=0, atol=1e-8
+    )
     assert ((sym >= 0) & (sym <= 1)).all()
     expected_curl = dense_curl(J) if D > 1 else torch.zeros(n, dtype=torch.float64)
     torch.testing.assert_close(curl_rows(field, X), expected_curl, rtol=1e-8, atol=1e-8)
@@ -81,7 +87,9 @@ def test_analytic_spiral_sink_has_curl_minus_two_by_finite_differences():
 def test_callable_curl_in_3d_is_the_curl_vector_norm():
     omega = np.array([0.3, -1.0, 2.0])  # v = omega x x has curl 2 omega
     X = np.random.RandomState(1).randn(30, 3)
-    np.testing.assert_allclose(curl(lambda Z: np.cross(omega, Z), X), 2 * np.linalg.norm(omega), atol=1e-7)
+    np.testing.assert_allclose(
+        curl(lambda Z: np.cross(omega, Z), X), 2 * np.linalg.norm(omega), atol=1e-7
+    )
 
 
 def test_grid_curl_is_minus_two_on_a_100_by_100_grid_including_edges():
@@ -103,7 +111,9 @@ def test_grid_curl_axis_order_and_3d():
     gx, gy, gz = np.meshgrid(z, z, z, indexing="xy")
     gx, gy, gz = (a.transpose(2, 0, 1) for a in (gx, gy, gz))  # to (z, y, x) axes
     V = np.stack([-gy, gx, np.zeros_like(gx)], axis=-1)  # rotation about z: curl (0, 0, 2)
-    np.testing.assert_allclose(grid_curl(V, spacing=z[1] - z[0]), np.broadcast_to([0, 0, 2.0], V.shape), atol=1e-10)
+    np.testing.assert_allclose(
+        grid_curl(V, spacing=z[1] - z[0]), np.broadcast_to([0, 0, 2.0], V.shape), atol=1e-10
+    )
     with pytest.raises(ValueError, match="expected"):
         grid_curl(np.ones((5, 5, 3)))
 
@@ -111,8 +121,9 @@ def test_grid_curl_axis_order_and_3d():
 @pytest.mark.parametrize("tying", TYINGS)
 def test_estimator_curl_matches_finite_differences_in_2d(tying):
     X = np.random.RandomState(0).randn(200, 2) * 0.4
-    ae = UntiedAutoEncoder(n_components=20, weight_tying=tying, activation="tanh",
-                           max_epochs=5, random_state=0).fit(X)
+    ae = UntiedAutoEncoder(
+        n_components=20, weight_tying=tying, activation="tanh", max_epochs=5, random_state=0
+    ).fit(X)
     closed = curl(ae, X[:20])
     numeric = curl(ae.vector_field, X[:20])
     np.testing.assert_allclose(closed, numeric, atol=1e-6)
@@ -125,16 +136,22 @@ def test_jacobian_and_weight_symmetricity_on_estimators(fitted, digits):
     assert jacobian_symmetricity(fitted, digits[:50]) == pytest.approx(dense, abs=1e-10)
     W, R = fitted.encoder_weights_.astype(float), fitted.decoder_weights_.astype(float)
     assert weight_symmetricity(fitted) == pytest.approx(symmetricity(R @ W.T), abs=1e-10)
-    tied = UntiedAutoEncoder(n_components=8, weight_tying="scaled", max_epochs=2, random_state=0).fit(digits)
+    tied = UntiedAutoEncoder(
+        n_components=8, weight_tying="scaled", max_epochs=2, random_state=0
+    ).fit(digits)
     assert jacobian_symmetricity(tied, digits) == 1.0
     assert weight_symmetricity(tied) == pytest.approx(1.0, abs=1e-12)
     big_curl = curl(fitted, digits[:10])
-    dense_curl_values = np.linalg.norm(fitted.jacobian(digits[:10]) - fitted.jacobian(digits[:10]).transpose(0, 2, 1), axis=(1, 2)) / np.sqrt(2)
+    dense_curl_values = np.linalg.norm(
+        fitted.jacobian(digits[:10]) - fitted.jacobian(digits[:10]).transpose(0, 2, 1), axis=(1, 2)
+    ) / np.sqrt(2)
     np.testing.assert_allclose(big_curl, dense_curl_values, rtol=1e-6)
 
 
 def test_metrics_work_as_grid_search_scorers(digits):
-    pipe = make_pipeline(MinMaxScaler(), UntiedAutoEncoder(n_components=8, max_epochs=2, random_state=0))
+    pipe = make_pipeline(
+        MinMaxScaler(), UntiedAutoEncoder(n_components=8, max_epochs=2, random_state=0)
+    )
     search = GridSearchCV(
         pipe,
         {"untiedautoencoder__weight_tying": ["untied", "scaled"]},

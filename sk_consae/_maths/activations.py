@@ -21,9 +21,9 @@ References
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -51,9 +51,7 @@ _BERNOULLI = {
     18: Fraction(43867, 798),
 }
 # Coefficients of y^(n+1), highest power first, for Horner's scheme.
-_LI2_COEFFS = [
-    float(_BERNOULLI.get(n, 0) / math.factorial(n + 1)) for n in range(18, -1, -1)
-]
+_LI2_COEFFS = [float(_BERNOULLI.get(n, 0) / math.factorial(n + 1)) for n in range(18, -1, -1)]
 
 
 def _li2_of_one_minus_exp(y: Tensor) -> Tensor:

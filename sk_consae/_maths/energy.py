@@ -68,9 +68,7 @@ def closed_form_energy(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
     return potentials @ field.potential_scale - 0.5 * (centred * centred).sum(1)
 
 
-def segment_energy(
-    field: OneLayerField, X: torch.Tensor, origin: torch.Tensor
-) -> torch.Tensor:
+def segment_energy(field: OneLayerField, X: torch.Tensor, origin: torch.Tensor) -> torch.Tensor:
     r"""Exact line integral of :math:`v = r - x` from ``origin`` to each row of X.
 
     With :math:`d = x - x_0` and :math:`u_k(t) = u_k(x_0) + t\, w_k^\top d`,

@@ -14,7 +14,7 @@ References
    AAAI 2016, eq. (1) and Prop. 2.
 """
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import torch
 
@@ -49,7 +49,7 @@ class OneLayerField(NamedTuple):
     decoder_weight: torch.Tensor
     decoder_bias: torch.Tensor
     activation: Activation
-    potential_scale: Optional[torch.Tensor] = None
+    potential_scale: torch.Tensor | None = None
 
     @property
     def is_gradient(self) -> bool:

@@ -60,9 +60,7 @@ class AutoEncoderModule(nn.Module):
     ):
         super().__init__()
         if weight_tying not in WEIGHT_TYING:
-            raise ValueError(
-                f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}."
-            )
+            raise ValueError(f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}.")
         get_activation(activation)  # fail early on an unknown name
         self.activation_name = activation  # a name, not functions: picklable
         self.weight_tying = weight_tying

@@ -126,9 +126,7 @@ class AutoEncoderNet(NeuralNet):
         if not training:
             return TensorBatchIterator(dataset, batch_size)
         self._shuffle_generator = torch.Generator()
-        return TensorBatchIterator(
-            dataset, batch_size, self.shuffle, self._shuffle_generator
-        )
+        return TensorBatchIterator(dataset, batch_size, self.shuffle, self._shuffle_generator)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
