@@ -387,7 +387,7 @@ _SHARED_DOC_ATTRIBUTES = """
         Samples seen by ``fit`` or all ``partial_fit`` calls.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names."""
 
 

@@ -113,7 +113,7 @@ class ConservativeFieldExtractor(
         Parameters of the model in standardised coordinates.
     history_ : skorch.history.History
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------

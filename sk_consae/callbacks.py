@@ -39,9 +39,9 @@ class ConservativenessMonitor(Callback):
         Points at which to measure, e.g. a few hundred training samples.
     every : int, default=1
         Measure every ``every`` epochs.
-    metrics : sequence of str, default=("jacobian_symmetricity", \
-            "weight_symmetricity", "curl")
-        Which quantities to record.
+    metrics : sequence of str, default=all three
+        Which of ``"jacobian_symmetricity"``, ``"weight_symmetricity"`` and
+        ``"curl"`` to record.
 
     Examples
     --------

@@ -269,8 +269,8 @@ def spiral_sink_extraction(
 
     Returns
     -------
-    Bunch with ``X``, ``V``, ``projection``, ``extractors`` (``{"tied": ...,
-    "scaled": ...}``), ``error`` (relative L2 error against the projection, per tying),
+    Bunch with ``X``, ``V``, ``projection``, ``extractors`` (keyed by ``"tied"`` and
+    ``"scaled"``), ``error`` (relative L2 error against the projection, per tying),
     ``distance_from_free_space`` (per tying, and ``"projection"``) and
     ``unexplained`` (share of :math:`\lVert V\rVert^2` left by the projection).
     """
