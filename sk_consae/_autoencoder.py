@@ -1,7 +1,6 @@
 """UntiedAutoEncoder: a one-hidden-layer auto-encoder as a transformer, an energy
 model and an outlier detector."""
 
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,8 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
-from ._maths.energy import closed_form_energy, quadrature_energy, segment_energy
-from ._maths.field import decode, preactivation, reconstruction, vector_field
+from ._maths.energy import closed_form_energy, segment_energy
+from ._maths.field import decode, preactivation, reconstruction
 
 __all__ = ["UntiedAutoEncoder"]
 
@@ -243,12 +242,11 @@ class _BaseAutoEncoder(
         if self.weight_tying != "untied":
             return closed_form_energy
         origin = torch.as_tensor(self.energy_origin_)
+        n_nodes = None if self.energy_quadrature == "exact" else self.energy_quadrature
 
         def energy(field, X):
             start = origin.to(dtype=X.dtype, device=X.device)
-            if self.energy_quadrature == "exact":
-                return segment_energy(field, X, start)
-            return quadrature_energy(partial(vector_field, field), X, start, self.energy_quadrature)
+            return segment_energy(field, X, start, n_nodes)
 
         return energy
 

@@ -90,3 +90,16 @@ def test_gauss_legendre_integrates_polynomials_exactly():
     nodes, weights = gauss_legendre(5)
     assert weights.sum().item() == pytest.approx(1.0, abs=1e-15)
     assert (weights * nodes**9).sum().item() == pytest.approx(0.1, abs=1e-15)
+
+
+@given(shape=shapes, activation=activations)
+def test_segment_quadrature_matches_generic_quadrature(shape, activation):
+    # The per-unit Gauss-Legendre rule is the generic rule applied to the same field.
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, "untied", scale=0.5)
+    X = random_points(seed, n, D)
+    origin = random_points(seed + 3, 1, D)[0]
+    generic = quadrature_energy(lambda Z: vector_field(field, Z), X, origin, n_nodes=8)
+    torch.testing.assert_close(
+        segment_energy(field, X, origin, n_nodes=8), generic, rtol=1e-10, atol=1e-10
+    )
