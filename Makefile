@@ -28,7 +28,8 @@ docs: install
 	$(MAKE) -C docs html SPHINXBUILD="$(abspath $(VENV))/bin/sphinx-build"
 
 bench: install
-	$(PY) benchmarks/run_all.py
+	$(PY) -m pip install -c constraints-cpu.txt -e ".[bench]"
+	cd benchmarks && ../$(PY) bench_fit.py && ../$(PY) bench_jacobian.py && ../$(PY) bench_inference.py
 
 lint: install
 	$(PY) -m ruff check sk_consae tests benchmarks examples

@@ -61,3 +61,14 @@ def test_module_penalty_matches_autograd_for_each_tying(tying, target):
             lambda x: field.activation.function(preactivation(field, x)), X
         )
     torch.testing.assert_close(module.contraction(U, target), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_gram_gradient_matches_autograd():
+    from sk_consae._maths.penalties import gram
+
+    A = torch.randn(7, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(gram, (A,))
+    weights = torch.randn(4, 4, dtype=torch.float64)
+    (fast,) = torch.autograd.grad((gram(A) * weights).sum(), A)
+    (plain,) = torch.autograd.grad(((A.T @ A) * weights).sum(), A)
+    torch.testing.assert_close(fast, plain)

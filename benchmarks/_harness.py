@@ -1,0 +1,76 @@
+"""Shared helpers for the benchmarks: the machine, the data, timing and reporting.
+
+Every benchmark times the package against a baseline *in the same run* and prints the
+ratio; nothing here asserts a time.
+"""
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent
+MNIST = Path(os.environ.get("SK_CONSAE_MNIST", ROOT.parents[1] / "shared" / "data" / "mnist"))
+RESULTS = ROOT / "results"
+
+
+def machine():
+    """A one-line description of where the numbers come from."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (
+        f"{cpu}, {os.cpu_count()} cores visible, torch {torch.__version__} with "
+        f"{torch.get_num_threads()} threads, {gpu}, Python {platform.python_version()}"
+    )
+
+
+def mnist_like(n=60000):
+    """MNIST training images in [0, 1] (float32) if available, else uniform noise of
+    that shape. Returns (X, description)."""
+    from sk_consae.datasets import load_mnist
+
+    if MNIST.is_dir():
+        X = load_mnist(MNIST).data
+        reps = int(np.ceil(n / len(X)))
+        return np.ascontiguousarray(np.tile(X, (reps, 1))[:n]), f"MNIST ({n:,} x 784)"
+    rng = np.random.default_rng(0)
+    return rng.random((n, 784), dtype=np.float32), f"uniform noise ({n:,} x 784)"
+
+
+def timed(fn, repeat=3, warmup=1):
+    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(name, rows, notes=()):
+    """Print a table of (label, value) rows and save them as JSON."""
+    print(f"\n== {name}")
+    print(f"   machine: {machine()}")
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        print(f"   {label:<{width}}  {shown}")
+    for note in notes:
+        print(f"   note: {note}")
+    RESULTS.mkdir(exist_ok=True)
+    payload = {"machine": machine(), "rows": dict(rows), "notes": list(notes)}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, default=str))
