@@ -13,7 +13,6 @@ import statistics
 import time
 import warnings
 
-import numpy as np
 import torch
 from _harness import mnist_like, report, timed
 
