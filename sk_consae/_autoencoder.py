@@ -161,13 +161,7 @@ class _BaseAutoEncoder(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
                 f"n_components={self.n_components} hidden activations."
             )
-        out = np.empty((X.shape[0], self.n_features_in_), dtype=X.dtype)
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        field = self._field(dtype).to(device=self.net_.device)
-        with torch.no_grad():
-            hidden = torch.as_tensor(X, dtype=dtype, device=self.net_.device)
-            out[:] = decode(field, hidden).cpu().numpy()
-        return out
+        return self._map_rows(decode, X, (self.n_features_in_,))
 
     def reconstruct(self, X):
         """The reconstruction :math:`r(x) = R\\,h(W^\\top x + b) + c`.

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._maths.field import vector_field
 from ._maths.jacobian import jacobian
 from ._nn.module import AutoEncoderModule
-from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
+from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset, thread_independent
 
 _OPTIMIZERS = {
     # name: (torch optimiser, default learning rate)
@@ -239,7 +239,8 @@ class _BaseFieldModel(BaseEstimator):
         with torch.no_grad():
             for start in range(0, X.shape[0], rows):
                 chunk = as_tensor(X[start : start + rows], device, dtype)
-                out[start : start + rows] = fn(field, chunk).cpu().numpy()
+                with thread_independent(chunk.shape[0]):
+                    out[start : start + rows] = fn(field, chunk).cpu().numpy()
         return out
 
     def _vector_field(self, X):

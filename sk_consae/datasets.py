@@ -10,7 +10,7 @@ import gzip
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, check_array, check_random_state
 
 __all__ = [
     "make_line",
@@ -185,7 +185,7 @@ def salt_and_pepper(X, p=0.2, *, low=None, high=None, random_state=None):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Left unchanged.
+        Left unchanged; must be finite.
     p : float in [0, 1], default=0.2
     low, high : float or None, default=None
         The "pepper" and "salt" values; X's minimum and maximum when None.
@@ -193,9 +193,10 @@ def salt_and_pepper(X, p=0.2, *, low=None, high=None, random_state=None):
 
     Returns
     -------
-    ndarray of X's shape and floating dtype
+    ndarray of X's shape
+        float32 for float32 input, float64 otherwise.
     """
-    X = np.array(X, dtype=np.result_type(np.asarray(X).dtype, np.float32), copy=True)
+    X = check_array(X, dtype=[np.float64, np.float32], copy=True)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}.")
     rng = check_random_state(random_state)

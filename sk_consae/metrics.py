@@ -177,6 +177,8 @@ def _call_field(field, X):
             f"field returned shape {V.shape} for X of shape {X.shape}; "
             "it must return one vector per row of X."
         )
+    if not np.isfinite(V).all():
+        raise ValueError("field returned NaN or infinite values.")
     return V
 
 
@@ -261,7 +263,7 @@ def grid_curl(V, spacing=1.0):
     >>> np.allclose(grid_curl(V, spacing=0.5), -2.0)
     True
     """
-    V = np.asarray(V, dtype=np.float64)
+    V = check_array(V, dtype=np.float64, allow_nd=True, input_name="V")
     dims = V.ndim - 1
     if dims not in (2, 3) or V.shape[-1] != dims:
         raise ValueError(f"V has shape {V.shape}; expected (ny, nx, 2) or (nz, ny, nx, 3).")

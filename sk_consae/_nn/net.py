@@ -12,13 +12,40 @@ net carries no random state: training ``k`` epochs in one call or in ``k``
 """
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 from skorch import NeuralNet
 from torch import nn
 
-__all__ = ["TensorDataset", "TensorBatchIterator", "AutoEncoderNet", "epoch_seed"]
+__all__ = [
+    "TensorDataset",
+    "TensorBatchIterator",
+    "AutoEncoderNet",
+    "epoch_seed",
+    "thread_independent",
+]
+
+# torch's CPU matrix product picks thread-dependent kernels for a few small row counts
+# (e.g. 5-7 and 9-11 rows at 2 threads; up to 39 rows at 32-64 threads), which changes
+# the last bits of the result. Below this many rows a product runs on one thread.
+SMALL_ROWS = 64
+
+
+@contextmanager
+def thread_independent(rows):
+    """Run the block on one thread when it multiplies fewer than ``SMALL_ROWS`` rows,
+    so its result does not depend on ``torch.get_num_threads()``."""
+    threads = torch.get_num_threads()
+    if rows >= SMALL_ROWS or threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -136,6 +163,17 @@ class AutoEncoderNet(NeuralNet):
             self._noise_generator = torch.Generator(device=self.device)
             self._noise_generator.manual_seed(epoch_seed(self.noise_seed, epoch))
 
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+        # The loss is checked before each step; the last step's update is checked here.
+        for name, parameter in self.module_.named_parameters():
+            if not torch.isfinite(parameter).all():
+                raise TrainingDivergedError(
+                    f"Training diverged: parameter {name} became non-finite in epoch "
+                    f"{len(self.history)}. Lower the learning rate `lr` (it is {self.lr}) "
+                    "or scale the input, e.g. with StandardScaler."
+                )
+
     def on_train_end(self, net, X=None, y=None, **kwargs):
         super().on_train_end(net, X=X, y=y, **kwargs)
         # Training-only state: keeps the fitted net picklable across devices.
@@ -159,7 +197,8 @@ class AutoEncoderNet(NeuralNet):
                 device=inputs.device,
                 dtype=inputs.dtype,
             )
-        step = super().train_step((inputs, targets), **fit_params)
+        with thread_independent(inputs.shape[0]):
+            step = super().train_step((inputs, targets), **fit_params)
         if not torch.isfinite(step["loss"]):
             raise TrainingDivergedError(
                 f"Training diverged: the loss became {step['loss'].item()} in epoch "
