@@ -173,6 +173,41 @@ class _BaseFieldModel(BaseEstimator):
             **self._net_params(),
         )
 
+    def _update_training_params(self, net):
+        """Carry changed training parameters into a net that continues training.
+
+        The learning rate, batch size, noise, penalties and verbosity may change
+        between ``partial_fit`` calls or warm starts (the optimiser keeps its state);
+        what defines the model or its optimiser may not.
+        """
+        module = net.module_
+        fixed = {
+            "n_components": module.encoder_bias.shape[0],
+            "activation": module.activation_name,
+            "weight_tying": module.weight_tying,
+            "optimizer": next(k for k, v in _OPTIMIZERS.items() if v[0] is net.optimizer),
+        }
+        for name, value in fixed.items():
+            if getattr(self, name) != value:
+                raise ValueError(
+                    f"{name} changed from {value!r} to {getattr(self, name)!r} since the "
+                    "model was fitted; continuing training (warm_start or partial_fit) "
+                    "needs the same value. Fit with warm_start=False to start afresh."
+                )
+        fresh = self._new_net(module.encoder_weight.shape[0], net.device, np.random.RandomState(0))
+        for name in (
+            "batch_size",
+            "verbose",
+            "noise",
+            "contraction",
+            "contraction_target",
+            "weight_length",
+            "shuffle",
+            "max_epochs",
+        ):
+            setattr(net, name, getattr(fresh, name))
+        net.set_params(lr=fresh.lr)  # skorch updates the optimiser's param groups in place
+
     def _train(self, X, target=None, *, epochs, continue_training):
         """Train on float32 copies of ``X`` (and ``target``) moved to the device once.
 
@@ -192,6 +227,7 @@ class _BaseFieldModel(BaseEstimator):
         """
         if continue_training:
             net = copy.deepcopy(self.net_)
+            self._update_training_params(net)
             device = net.device
         else:
             device = self._training_device()

@@ -1,6 +1,5 @@
 """ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
 
-
 import numpy as np
 from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,

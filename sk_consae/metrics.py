@@ -18,7 +18,7 @@ References
 import numpy as np
 import torch
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import _BaseFieldModel
 from ._maths.jacobian import (
@@ -70,9 +70,10 @@ def symmetricity(A):
     0.0
     """
     A = check_array(A, dtype=np.float64, allow_nd=True, ensure_2d=True)
-    if A.ndim not in (2, 3) or A.shape[-1] != A.shape[-2]:
+    if A.ndim not in (2, 3) or A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
         raise ValueError(
-            f"A has shape {A.shape}; expected a square matrix (D, D) or a stack (n, D, D)."
+            f"A has shape {A.shape}; expected a non-empty square matrix (D, D) or a "
+            "stack (n, D, D)."
         )
     values = dense_symmetricity(torch.from_numpy(A)).numpy()
     return float(values) if A.ndim == 2 else values
@@ -89,6 +90,7 @@ def _field_model(estimator, X):
             f"Expected a fitted sk_consae estimator (or a Pipeline ending in one), "
             f"got {type(estimator).__name__}."
         )
+    check_is_fitted(estimator)
     if X is not None:
         X = estimator._validate_for_inference(X).astype(np.float64, copy=False)
     return estimator, X

@@ -91,3 +91,10 @@ def test_dense_symmetricity_range_and_extremes(seed, D):
 
 def test_zero_matrix_counts_as_symmetric():
     assert dense_symmetricity(torch.zeros(3, 3)).item() == pytest.approx(1.0)
+
+
+def test_dense_symmetricity_does_not_overflow():
+    A = torch.tensor([[1.5e154, 0.0], [0.0, 0.0]], dtype=torch.float64)
+    assert dense_symmetricity(A).item() == 1.0
+    B = torch.tensor([[0.0, 1e300], [-1e300, 0.0]], dtype=torch.float64)
+    assert dense_symmetricity(B).item() == 0.0

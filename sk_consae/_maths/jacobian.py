@@ -124,6 +124,9 @@ def antisymmetric_norm_from_norms(frobenius_sq, trace_sq):
 def dense_symmetricity(A: torch.Tensor) -> torch.Tensor:
     r"""Symmetricity :math:`\lVert (A + A^\top)/2\rVert_F / \lVert A\rVert_F` of
     square matrices, shape (..., D, D) -> (...). A zero matrix scores 1."""
+    # Scale-invariant: divide by the largest entry so that squares cannot overflow.
+    largest = A.abs().amax((-2, -1), keepdim=True)
+    A = A / torch.where(largest > 0, largest, torch.ones_like(largest))
     frobenius_sq = (A * A).sum((-2, -1))
     trace_sq = (A * A.transpose(-2, -1)).sum((-2, -1))
     return symmetricity_from_norms(frobenius_sq, trace_sq)

@@ -1,0 +1,397 @@
+"""Bad input everywhere, a fuzz test, divergence, interruption, persistence and
+determinism across thread counts."""
+
+import copy
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.datasets import load_digits
+from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
+
+from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae._nn.net import TrainingDivergedError
+from sk_consae.datasets import make_spiral_sink, salt_and_pepper
+from sk_consae.metrics import (
+    curl,
+    energy_ranking,
+    grid_curl,
+    jacobian_symmetricity,
+    symmetricity,
+    weight_symmetricity,
+)
+
+AUTOENCODERS = [UntiedAutoEncoder, ContractiveAutoEncoder]
+AE_METHODS = [
+    "transform",
+    "score_samples",
+    "decision_function",
+    "predict",
+    "vector_field",
+    "jacobian",
+    "reconstruct",
+    "score",
+]
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().data[:300] / 16.0
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    return {cls: cls(8, max_epochs=2, random_state=0).fit(digits) for cls in AUTOENCODERS}
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    X, V = make_spiral_sink(10)
+    return ConservativeFieldExtractor(8, max_epochs=2, random_state=0).fit(X, V)
+
+
+# --- the bad-input matrix ----------------------------------------------------------------
+
+
+def bad_inputs(n_features):
+    """(case name, array, expected exception, message pattern)."""
+    good = np.random.RandomState(0).rand(6, n_features)
+    nan, inf = good.copy(), good.copy()
+    nan[1, 0], inf[2, 0] = np.nan, np.inf
+    strings = good.astype(str).astype(object)
+    strings[0, 0] = "pixel"
+    return [
+        ("NaN", nan, ValueError, "NaN"),
+        ("infinity", inf, ValueError, "infinity"),
+        ("1-D", good[0], ValueError, "Expected 2D array, got 1D array"),
+        ("3-D", good[None], ValueError, "Found array with dim 3"),
+        ("empty", good[:0], ValueError, "0 sample"),
+        ("strings", strings, ValueError, "could not convert|Unable to convert"),
+        ("complex", good.astype(complex), ValueError, "Complex data not supported"),
+        ("sparse", sp.csr_matrix(good), TypeError, "dense data is required.*toarray"),
+        (
+            "wrong feature count",
+            good[:, :-1],
+            ValueError,
+            f"has {n_features - 1} features, but \\w+ is expecting {n_features}",
+        ),
+    ]
+
+
+CASES = [c[0] for c in bad_inputs(3)]
+
+
+def unchanged(X, original):
+    if sp.issparse(X):
+        return (X != original).nnz == 0
+    return np.array_equal(X, original, equal_nan=X.dtype != object)
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+@pytest.mark.parametrize("case", CASES)
+def test_fit_rejects_bad_input_with_a_specific_message(cls, case, digits):
+    name, X, error, message = next(c for c in bad_inputs(64) if c[0] == case)
+    if name == "wrong feature count":
+        pytest.skip("fit defines the feature count")
+    original = X.copy()
+    model = cls(4, max_epochs=1)
+    with pytest.raises(error, match=message):
+        model.fit(X)
+    assert not hasattr(model, "net_") and not hasattr(model, "n_features_in_")
+    with pytest.raises(error, match=message):
+        cls(4, max_epochs=1).partial_fit(X)
+    assert unchanged(X, original)
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+@pytest.mark.parametrize("method", AE_METHODS)
+@pytest.mark.parametrize("case", CASES)
+def test_inference_rejects_bad_input_with_a_specific_message(cls, method, case, fitted):
+    name, X, error, message = next(c for c in bad_inputs(64) if c[0] == case)
+    with pytest.raises(error, match=message):
+        getattr(fitted[cls], method)(X)
+
+
+@pytest.mark.parametrize("method", ["predict", "score_samples", "transform"])
+@pytest.mark.parametrize("case", CASES)
+def test_extractor_rejects_bad_input(method, case, extractor):
+    name, X, error, message = next(c for c in bad_inputs(2) if c[0] == case)
+    with pytest.raises(error, match=message):
+        getattr(extractor, method)(X)
+    if name != "wrong feature count":
+        V = np.zeros(np.shape(X)) if not sp.issparse(X) else X
+        with pytest.raises((error, ValueError), match=message):
+            ConservativeFieldExtractor(4, max_epochs=1).fit(X, V)
+
+
+@pytest.mark.parametrize("case", ["NaN", "infinity", "strings", "complex", "sparse"])
+def test_extractor_rejects_bad_field_values(case):
+    X = np.random.RandomState(0).rand(6, 3)
+    name, V, error, message = next(c for c in bad_inputs(3) if c[0] == case)
+    with pytest.raises(error, match=message):
+        ConservativeFieldExtractor(4, max_epochs=1).fit(X, V)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_metrics_reject_bad_input(case, fitted):
+    model = fitted[UntiedAutoEncoder]
+    name, X, error, message = next(c for c in bad_inputs(64) if c[0] == case)
+    for metric in (jacobian_symmetricity, curl):
+        with pytest.raises(error, match=message):
+            metric(model, X)
+    if name not in ("wrong feature count", "1-D", "3-D"):
+        with pytest.raises(error, match=message):
+            curl(lambda Z: -Z, X[:, :3] if not sp.issparse(X) else X)
+
+
+@pytest.mark.parametrize("case", ["NaN", "infinity", "strings", "complex", "sparse"])
+def test_array_functions_reject_bad_input(case):
+    name, X, error, message = next(c for c in bad_inputs(3) if c[0] == case)
+    with pytest.raises(error, match=message):
+        salt_and_pepper(X)
+    square = X[:3] if not sp.issparse(X) else X[:3]
+    with pytest.raises(error, match=message):
+        symmetricity(square)
+
+
+def test_grid_curl_rejects_bad_grids():
+    with pytest.raises(ValueError, match="NaN"):
+        grid_curl(np.full((4, 4, 2), np.nan))
+    with pytest.raises(ValueError, match="expected"):
+        grid_curl(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="3 points"):
+        grid_curl(np.zeros((2, 4, 2)))
+    with pytest.raises(ValueError, match="spacing"):
+        grid_curl(np.zeros((4, 4, 2)), spacing=0.0)
+
+
+def test_field_callable_returning_non_finite_values_is_named():
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        curl(lambda Z: Z / 0.0, np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+def test_good_input_variants_work(cls, digits):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(digits, columns=[f"p{i}" for i in range(64)])
+    model = cls(4, max_epochs=1, random_state=0).fit(frame)
+    assert list(model.feature_names_in_) == list(frame.columns)
+    with pytest.warns(UserWarning, match="feature names"):
+        model.transform(digits)  # names missing at transform: scikit-learn's warning
+    lists = cls(4, max_epochs=1, random_state=0).fit(digits.tolist())
+    np.testing.assert_array_equal(lists.transform(digits.tolist()), lists.transform(digits))
+    one = cls(4, max_epochs=1, random_state=0).fit(digits[:1])
+    assert one.score_samples(digits[:1]).shape == (1,)
+    ints = cls(4, max_epochs=1, random_state=0).fit((digits * 16).astype(int))
+    assert ints.transform((digits * 16).astype(int)).dtype == np.float64
+    assert model.transform(frame.astype(np.float32)).dtype == np.float32
+    assert model.score_samples(frame).dtype == np.float64
+
+
+def test_unfitted_extractor_and_metrics_raise_not_fitted(digits):
+    with pytest.raises(NotFittedError):
+        ConservativeFieldExtractor().predict(np.ones((2, 2)))
+    with pytest.raises(NotFittedError):
+        jacobian_symmetricity(UntiedAutoEncoder(), digits)
+    with pytest.raises(NotFittedError):
+        weight_symmetricity(UntiedAutoEncoder())
+    with pytest.raises(NotFittedError):
+        energy_ranking(UntiedAutoEncoder(), digits, digits)
+
+
+# --- fuzzing the public API --------------------------------------------------------------
+
+DOCUMENTED = (ValueError, TypeError, NotFittedError)
+
+arrays = st.one_of(
+    hnp.arrays(
+        dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.complex128]),
+        shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5),
+    ),  # hypothesis's default elements include NaN, infinities and extremes
+    hnp.arrays(
+        dtype=np.float64,
+        shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=5),
+        elements=st.floats(allow_nan=True, allow_infinity=True, width=64),
+    ),
+    st.lists(
+        st.lists(st.one_of(st.floats(-1e6, 1e6), st.text(max_size=2)), max_size=4), max_size=4
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(X=arrays, method=st.sampled_from(AE_METHODS + ["fit", "partial_fit"]))
+def test_fuzz_autoencoder_api(X, method, fitted):
+    model = fitted[UntiedAutoEncoder]
+    target = UntiedAutoEncoder(3, max_epochs=1, random_state=0) if "fit" in method else model
+    snapshot = copy.deepcopy(X)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = getattr(target, method)(X)
+    except DOCUMENTED:
+        return
+    finally:
+        if isinstance(X, np.ndarray):
+            np.testing.assert_array_equal(X, snapshot)  # NaNs compare equal here
+        else:
+            assert X == snapshot
+    if method in ("fit", "partial_fit"):
+        assert result is target and np.isfinite(result.score_samples(np.asarray(X, float))).all()
+    else:
+        assert np.all(np.isfinite(np.asarray(result, dtype=float)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(X=arrays, V=arrays)
+def test_fuzz_extractor_and_metrics(X, V, extractor):
+    for call in (
+        lambda: ConservativeFieldExtractor(3, max_epochs=1, random_state=0).fit(X, V),
+        lambda: extractor.decompose(X, V),
+        lambda: symmetricity(X),
+        lambda: grid_curl(X),
+        lambda: curl(lambda Z: -Z, X),
+        lambda: salt_and_pepper(X, 0.3, random_state=0),
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = call()
+        except DOCUMENTED:
+            continue
+        values = result if isinstance(result, tuple) else (result,)
+        for value in values:
+            if isinstance(value, (np.ndarray, float)):
+                assert np.all(np.isfinite(value))
+
+
+# --- divergence and interruption --------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+def test_huge_learning_rate_raises_naming_lr_and_leaves_no_fitted_state(cls, digits):
+    model = cls(16, optimizer="sgd", lr=1e8, max_epochs=3, random_state=0)
+    with pytest.raises(TrainingDivergedError, match=r"learning rate `lr` \(it is 100000000.0\)"):
+        model.fit(digits * 50)
+    assert not hasattr(model, "net_") and not hasattr(model, "offset_")
+
+
+def test_divergence_in_the_last_step_is_caught_at_epoch_end(digits):
+    class PoisonLastBatch(Callback):
+        def on_batch_end(self, net, batch=None, training=False, **kwargs):
+            with torch.no_grad():
+                net.module_.encoder_bias[0] = float("nan")
+
+    model = UntiedAutoEncoder(8, max_epochs=1, batch_size=1000, callbacks=[PoisonLastBatch()])
+    with pytest.raises(TrainingDivergedError, match="encoder_bias"):
+        model.fit(digits)
+
+
+def test_diverging_partial_fit_keeps_the_previous_state(digits):
+    model = UntiedAutoEncoder(8, optimizer="sgd", lr=1e-2, random_state=0).partial_fit(digits)
+    weights = model.encoder_weights_
+    model.set_params(lr=1e8)
+    with pytest.raises(TrainingDivergedError):
+        model.partial_fit(digits * 50)
+    np.testing.assert_array_equal(model.encoder_weights_, weights)
+    assert len(model.history_) == 1
+
+
+def test_continued_training_takes_new_training_params_but_not_a_new_architecture(digits):
+    model = UntiedAutoEncoder(8, lr=1e-3, random_state=0).partial_fit(digits)
+    model.set_params(lr=0.05, noise=0.1, batch_size=50)
+    model.partial_fit(digits)
+    net = model.net_
+    assert net.optimizer_.param_groups[0]["lr"] == 0.05 and net.noise == 0.1
+    assert net.history[-1, "train_batch_count"] == 6  # 300 rows in batches of 50
+    assert "exp_avg" in net.optimizer_.state[net.module_.encoder_weight]  # Adam kept state
+    for change in ({"n_components": 9}, {"activation": "relu"}, {"optimizer": "sgd"}):
+        with pytest.raises(ValueError, match=f"{next(iter(change))} changed"):
+            UntiedAutoEncoder(8, warm_start=True, max_epochs=1).fit(digits).set_params(
+                **change
+            ).fit(digits)
+
+
+def test_keyboard_interrupt_stops_training_with_a_consistent_estimator(digits):
+    class InterruptAtEpoch2(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    model = UntiedAutoEncoder(8, max_epochs=10, random_state=0, callbacks=[InterruptAtEpoch2()])
+    model.fit(digits)
+    assert len(model.history_) == 2
+    assert np.isfinite(model.score_samples(digits)).all()
+    assert np.mean(model.predict(digits) == -1) == pytest.approx(0.1, abs=0.01)
+
+
+# --- persistence --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+@pytest.mark.parametrize("tying", ["untied", "scaled"])
+def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, digits, tmp_path):
+    model = cls(8, weight_tying=tying, max_epochs=2, random_state=0).fit(digits)
+    joblib.dump(model, tmp_path / "model.joblib")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # e.g. torch.load without weights_only
+        loaded = joblib.load(tmp_path / "model.joblib")
+        unpickled = pickle.loads(pickle.dumps(model))
+    for other in (loaded, unpickled):
+        np.testing.assert_array_equal(other.transform(digits), model.transform(digits))
+        np.testing.assert_array_equal(other.score_samples(digits), model.score_samples(digits))
+        assert other.get_params() == model.get_params()
+
+
+def test_extractor_round_trip(extractor, tmp_path):
+    X, _ = make_spiral_sink(10)
+    joblib.dump(extractor, tmp_path / "extractor.joblib")
+    loaded = joblib.load(tmp_path / "extractor.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), extractor.predict(X))
+    np.testing.assert_array_equal(loaded.score_samples(X), extractor.score_samples(X))
+
+
+def test_model_saved_from_a_gpu_loads_on_a_cpu_only_machine(digits):
+    if torch.cuda.is_available():
+        pytest.skip("this simulates a machine without a GPU")
+    model = UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(digits)
+    expected = model.score_samples(digits)
+    model.net_.device = "cuda"  # as if fitted with device="cuda"
+    payload = pickle.dumps(model)
+    with pytest.warns(UserWarning, match="CUDA"):  # skorch's DeviceWarning
+        loaded = pickle.loads(payload)
+    assert str(loaded.net_.device) == "cpu"
+    np.testing.assert_array_equal(loaded.score_samples(digits), expected)
+
+
+# --- determinism ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_threads():
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+def test_same_seed_gives_identical_results_for_any_thread_count(cls, restore_threads):
+    X = load_digits().data / 16.0  # 1797 rows: a final batch of 5 rows
+    results = []
+    for threads in (1, 2, 4):
+        torch.set_num_threads(threads)
+        model = cls(32, noise=0.1, max_epochs=3, random_state=0).fit(X)
+        results.append((model.encoder_weights_, model.score_samples(X[:7])))
+    for weights, energies in results[1:]:
+        np.testing.assert_array_equal(weights, results[0][0])
+        np.testing.assert_array_equal(energies, results[0][1])
+    other = cls(32, noise=0.1, max_epochs=3, random_state=1).fit(X)
+    assert not np.array_equal(other.encoder_weights_, results[0][0])
