@@ -34,3 +34,15 @@ def random_field(seed, n_features, n_components, activation, tying, scale=1.0):
 def random_points(seed, n, n_features, scale=1.0):
     g = torch.Generator().manual_seed(seed + 1)
     return scale * torch.randn(n, n_features, generator=g, dtype=torch.float64)
+
+
+def autograd_jacobians(field, X):
+    """Jacobians of the reconstruction by autograd, one (D, D) matrix per row of X."""
+    from sk_consae._maths.field import reconstruction
+
+    return torch.stack(
+        [
+            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
+            for x in X
+        ]
+    )

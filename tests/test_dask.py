@@ -22,10 +22,16 @@ def digits():
 @pytest.fixture(scope="module")
 def cluster():
     """Two worker processes on the loopback interface, started and closed here."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None,
-    ) as local, distributed.Client(local) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as local,
+        distributed.Client(local) as client,
+    ):
         yield client
 
 

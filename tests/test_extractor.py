@@ -6,6 +6,7 @@ from scipy.stats import qmc
 
 from sk_consae import ConservativeFieldExtractor
 from sk_consae.datasets import make_spiral_sink, spiral_sink_field
+from sk_consae.experiments import polynomial_gradient_projection
 from sk_consae.metrics import curl
 
 BUMPS_2D = [(1.0, (0.3, 0.2), 0.3), (-0.8, (-0.4, -0.3), 0.25)]
@@ -82,21 +83,6 @@ def test_random_points_give_the_empirical_projection(grid_2d):
     assert gradient_only < 0.03  # the model can fit grad phi from these points
     assert 0.05 < absorbed < 0.25  # ... but it also finds a gradient in the rotation
     assert full > 2 * gradient_only and full < 0.25
-
-
-def polynomial_gradient_projection(X, V, degree=12):
-    """L2 projection of V on the grid onto gradients of polynomials of the degree."""
-    x, y = X[:, 0], X[:, 1]
-    columns = []
-    for i in range(degree + 1):
-        for j in range(degree + 1 - i):
-            if i + j:
-                d_dx = i * x ** max(i - 1, 0) * y**j
-                d_dy = j * x**i * y ** max(j - 1, 0)
-                columns.append(np.r_[d_dx, d_dy])
-    basis = np.array(columns).T
-    coef, *_ = np.linalg.lstsq(basis, np.r_[V[:, 0], V[:, 1]], rcond=None)
-    return (basis @ coef).reshape(2, -1).T
 
 
 def test_spiral_sink_matches_its_l2_projection_on_the_square():

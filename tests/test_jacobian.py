@@ -3,7 +3,6 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sk_consae._maths.field import reconstruction
 from sk_consae._maths.jacobian import (
     antisymmetric_norm_from_norms,
     dense_symmetricity,
@@ -13,20 +12,11 @@ from sk_consae._maths.jacobian import (
     symmetricity_from_norms,
 )
 
-from ._helpers import ACTIVATION_NAMES, TYINGS, random_field, random_points
+from ._helpers import ACTIVATION_NAMES, TYINGS, autograd_jacobians, random_field, random_points
 
 shapes = st.tuples(
     st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 4)
 )
-
-
-def autograd_jacobians(field, X):
-    return torch.stack(
-        [
-            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-            for x in X
-        ]
-    )
 
 
 @given(shape=shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES))

@@ -11,7 +11,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._maths.field import reconstruction
 from sk_consae._maths.jacobian import curl_rows, dense_curl, jacobian_symmetricity_rows
 from sk_consae.datasets import salt_and_pepper, spiral_sink_field
 from sk_consae.metrics import (
@@ -23,7 +22,7 @@ from sk_consae.metrics import (
     weight_symmetricity,
 )
 
-from ._helpers import ACTIVATION_NAMES, TYINGS, random_field, random_points
+from ._helpers import ACTIVATION_NAMES, TYINGS, autograd_jacobians, random_field, random_points
 
 
 @pytest.fixture(scope="module")
@@ -34,15 +33,6 @@ def digits():
 @pytest.fixture(scope="module")
 def fitted(digits):
     return UntiedAutoEncoder(n_components=24, max_epochs=5, random_state=0).fit(digits)
-
-
-def autograd_jacobians(field, X):
-    return torch.stack(
-        [
-            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-            for x in X
-        ]
-    )
 
 
 shapes = st.tuples(
