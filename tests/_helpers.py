@@ -3,12 +3,18 @@
 from pathlib import Path
 
 import torch
+from hypothesis import strategies as st
 
 from sk_consae._maths.activations import ACTIVATIONS, get_activation
 from sk_consae._maths.field import OneLayerField
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 TYINGS = ("untied", "tied", "scaled")
+
+# (seed, D inputs, H hidden units, n samples) for property tests on random fields.
+field_shapes = st.tuples(
+    st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 5)
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

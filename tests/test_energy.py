@@ -11,19 +11,13 @@ from sk_consae._maths.energy import (
 )
 from sk_consae._maths.field import vector_field
 
-from ._helpers import ACTIVATION_NAMES, random_field, random_points
+from ._helpers import ACTIVATION_NAMES, field_shapes, random_field, random_points
 
-shapes = st.tuples(
-    st.integers(0, 2**31 - 1),  # seed
-    st.integers(1, 6),  # D
-    st.integers(1, 8),  # H
-    st.integers(1, 5),  # n
-)
 conservative = st.sampled_from(["tied", "scaled"])
 activations = st.sampled_from(ACTIVATION_NAMES)
 
 
-@given(shape=shapes, tying=conservative, activation=activations)
+@given(shape=field_shapes, tying=conservative, activation=activations)
 def test_gradient_of_closed_form_energy_is_the_field(shape, tying, activation):
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, tying)
@@ -33,7 +27,7 @@ def test_gradient_of_closed_form_energy_is_the_field(shape, tying, activation):
     torch.testing.assert_close(grad, expected, rtol=0, atol=1e-8)
 
 
-@given(shape=shapes, tying=conservative, activation=activations)
+@given(shape=field_shapes, tying=conservative, activation=activations)
 def test_segment_energy_is_closed_form_minus_origin(shape, tying, activation):
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, tying)
@@ -43,7 +37,7 @@ def test_segment_energy_is_closed_form_minus_origin(shape, tying, activation):
     torch.testing.assert_close(segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8)
 
 
-@given(shape=shapes, tying=conservative, activation=st.sampled_from(["sigmoid", "tanh"]))
+@given(shape=field_shapes, tying=conservative, activation=st.sampled_from(["sigmoid", "tanh"]))
 def test_quadrature_energy_is_closed_form_minus_origin(shape, tying, activation):
     # NOTES section 2: 16 Gauss-Legendre nodes are exact to ~1e-12 for smooth units
     # at moderate scale.
@@ -56,7 +50,7 @@ def test_quadrature_energy_is_closed_form_minus_origin(shape, tying, activation)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-8)
 
 
-@given(shape=shapes, activation=activations)
+@given(shape=field_shapes, activation=activations)
 def test_quadrature_converges_to_segment_energy_for_untied_models(shape, activation):
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, "untied", scale=0.5)
@@ -92,7 +86,7 @@ def test_gauss_legendre_integrates_polynomials_exactly():
     assert (weights * nodes**9).sum().item() == pytest.approx(0.1, abs=1e-15)
 
 
-@given(shape=shapes, activation=activations)
+@given(shape=field_shapes, activation=activations)
 def test_segment_quadrature_matches_generic_quadrature(shape, activation):
     # The per-unit Gauss-Legendre rule is the generic rule applied to the same field.
     seed, D, H, n = shape

@@ -22,7 +22,14 @@ from sk_consae.metrics import (
     weight_symmetricity,
 )
 
-from ._helpers import ACTIVATION_NAMES, TYINGS, autograd_jacobians, random_field, random_points
+from ._helpers import (
+    ACTIVATION_NAMES,
+    TYINGS,
+    autograd_jacobians,
+    field_shapes,
+    random_field,
+    random_points,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +42,9 @@ def fitted(digits):
     return UntiedAutoEncoder(n_components=24, max_epochs=5, random_state=0).fit(digits)
 
 
-shapes = st.tuples(
-    st.integers(0, 2**31 - 1), st.integers(1, 6), st.integers(1, 8), st.integers(1, 4)
+@given(
+    shape=field_shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES)
 )
-
-
-@given(shape=shapes, tying=st.sampled_from(TYINGS), activation=st.sampled_from(ACTIVATION_NAMES))
 def test_closed_form_symmetricity_and_curl_match_autograd(shape, tying, activation):
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, tying)
