@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
 from ._maths.energy import closed_form_energy, segment_energy
-from ._maths.field import decode, preactivation, reconstruction
+from ._maths.field import decode, preactivation, reconstruction, vector_field
+from ._maths.jacobian import jacobian
 
 __all__ = ["UntiedAutoEncoder"]
 
@@ -191,7 +192,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._vector_field(X)
+        return self._map_rows(vector_field, X, (X.shape[1],))
 
     def jacobian(self, X):
         """Jacobian of the reconstruction, :math:`J(x) = R\\,\\mathrm{diag}(h'(u))\\,W^\\top`.
@@ -209,7 +210,8 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._jacobian(X)
+        D = X.shape[1]
+        return self._map_rows(jacobian, X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, :math:`-\\frac1n \\sum_i

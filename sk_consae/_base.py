@@ -16,8 +16,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._maths.field import vector_field
-from ._maths.jacobian import jacobian
 from ._nn.module import AutoEncoderModule
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset, thread_independent
 
@@ -278,10 +276,3 @@ class _BaseFieldModel(BaseEstimator):
                 with thread_independent(chunk.shape[0]):
                     out[start : start + rows] = fn(field, chunk).cpu().numpy()
         return out
-
-    def _vector_field(self, X):
-        return self._map_rows(vector_field, X, (X.shape[1],))
-
-    def _jacobian(self, X):
-        D = X.shape[1]
-        return self._map_rows(jacobian, X, (D, D), floats_per_row=2 * D * D)
