@@ -11,13 +11,15 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
-from ._maths.energy import closed_form_energy, segment_energy
+from ._maths.energy import closed_form_energy, segment_contributions, segment_energy
 from ._maths.field import decode, preactivation, reconstruction, vector_field
 from ._maths.jacobian import jacobian
+from ._outliers import extend_sample, resolve_noise, start_sample, tukey_lower_fence
 
 __all__ = ["UntiedAutoEncoder"]
 
@@ -40,8 +42,8 @@ class _BaseAutoEncoder(
         **SHARED_CONSTRAINTS,
         "weight_tying": [StrOptions({"untied", "tied", "scaled"})],
         "weight_length": [Interval(Real, 0, None, closed="neither"), None],
-        "noise": [Interval(Real, 0, None, closed="left")],
-        "contamination": [Interval(Real, 0, 0.5, closed="right")],
+        "noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
         "energy_quadrature": [
             StrOptions({"exact"}),
             Interval(Integral, 1, None, closed="left"),
@@ -79,10 +81,13 @@ class _BaseAutoEncoder(
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32])
             warm = self.warm_start and self.__sklearn_is_fitted__()
+            self.noise_ = resolve_noise(self.noise, X)
             self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._set_offset(X)
+            self._sample_seed = self._new_sample_seed()
+            self._seen_sample = start_sample(X, self._sample_seed)
+            self._set_offset()
         return self
 
     def partial_fit(self, X, y=None):
@@ -95,8 +100,10 @@ class _BaseAutoEncoder(
         are multiples of ``batch_size``, calls on consecutive chunks equal one epoch of
         ``fit`` on their concatenation.
 
-        ``energy_origin_`` is the running mean of all samples seen; ``offset_`` is
-        recomputed on the last chunk.
+        ``energy_origin_`` is the running mean of all samples seen. ``offset_`` is
+        recomputed after every call on a uniform reservoir sample of all rows seen so
+        far (at most 10,000 rows and 8 MiB, so memory stays bounded on any stream),
+        scored by the current model. ``noise="auto"`` is resolved on the first chunk.
 
         Parameters
         ----------
@@ -112,6 +119,8 @@ class _BaseAutoEncoder(
             self._validate_params()
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)
+            if first_call or self.noise != "auto":
+                self.noise_ = resolve_noise(self.noise, X)
             self.net_ = self._train(X, epochs=1, continue_training=not first_call)
             seen = 0 if first_call else self.n_samples_seen_
             chunk_mean = X.mean(0, dtype=np.float64)
@@ -120,11 +129,25 @@ class _BaseAutoEncoder(
             self.energy_origin_ = origin + (chunk_mean - origin) * (
                 X.shape[0] / self.n_samples_seen_
             )
-            self._set_offset(X)
+            if first_call:
+                self._sample_seed = self._new_sample_seed()
+                self._seen_sample = start_sample(X, self._sample_seed)
+            else:
+                self._seen_sample = extend_sample(self._seen_sample, X, seen, self._sample_seed)
+            self._set_offset()
         return self
 
-    def _set_offset(self, X):
-        self.offset_ = float(np.percentile(self._energy(X), 100.0 * self.contamination))
+    def _new_sample_seed(self):
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _set_offset(self):
+        """``offset_`` from the energies of the sample of seen rows under the current
+        model: the ``contamination`` quantile, or Tukey's lower fence for "auto"."""
+        energies = self._energy(self._seen_sample)
+        if self.contamination == "auto":
+            self.offset_ = float(tukey_lower_fence(energies))
+        else:
+            self.offset_ = float(np.percentile(energies, 100.0 * self.contamination))
 
     # --- transformer --------------------------------------------------------------
 
@@ -276,6 +299,65 @@ class _BaseAutoEncoder(
         """
         X = self._validate_for_inference(X)
         return self._energy(X)
+
+    def energy_contributions(self, X):
+        r"""Each feature's exact share of each sample's energy, relative to
+        ``energy_origin_``.
+
+        The energy is a line integral of the field from :math:`x_0` =
+        ``energy_origin_`` (the training mean), and that integral is a sum over
+        coordinates:
+
+        .. math::
+
+            F(x) - F(x_0) = \sum_i \phi_i(x), \qquad
+            \phi_i(x) = (x_i - x_{0,i}) \int_0^1 v_i(x_0 + t (x - x_0))\,dt .
+
+        These are the integrated gradients of the energy (Sundararajan et al. 2017),
+        computed in closed form per hidden unit (or with the ``energy_quadrature``
+        nodes of an untied model, so that they add up to :meth:`score_samples`). For
+        tied and scaled models :math:`F` is the closed form and the split is exact as
+        well. A sample is unusual *because of* the features with the most negative
+        contributions: moving them from the typical point to their value lowers the
+        energy most.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            Rows sum to ``score_samples(X) - score_samples(energy_origin_[None])``
+            (up to rounding).
+
+        References
+        ----------
+        .. [1] Sundararajan, M., Taly, A. and Yan, Q. "Axiomatic attribution for
+           deep networks", ICML 2017.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_consae import UntiedAutoEncoder
+        >>> X = np.random.default_rng(0).normal(size=(200, 3))
+        >>> ae = UntiedAutoEncoder(8, max_epochs=5, random_state=0).fit(X)
+        >>> contributions = ae.energy_contributions(X[:4])
+        >>> origin_energy = ae.score_samples(ae.energy_origin_[None])
+        >>> bool(np.allclose(contributions.sum(1), ae.score_samples(X[:4]) - origin_energy,
+        ...                  atol=1e-5))
+        True
+        """
+        X = self._validate_for_inference(X)
+        origin = torch.as_tensor(self.energy_origin_)
+        untied_nodes = self.weight_tying == "untied" and self.energy_quadrature != "exact"
+        n_nodes = self.energy_quadrature if untied_nodes else None
+
+        def contributions(field, rows):
+            start = origin.to(dtype=rows.dtype, device=rows.device)
+            return segment_contributions(field, rows, start, n_nodes)
+
+        return self._map_rows(contributions, X, (X.shape[1],))
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
@@ -485,4 +567,4 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self.warm_start = warm_start
 
     def _net_params(self):
-        return {"noise": self.noise, "weight_length": self.weight_length}
+        return {"noise": self.noise_, "weight_length": self.weight_length}

@@ -122,7 +122,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
 
     def _net_params(self):
         return {
-            "noise": self.noise,
+            "noise": self.noise_,
             "weight_length": self.weight_length,
             "contraction": self.contraction,
             "contraction_target": self.contraction_target,

@@ -17,6 +17,7 @@ References
 
 import numpy as np
 import torch
+from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -37,6 +38,7 @@ __all__ = [
     "curl",
     "grid_curl",
     "energy_ranking",
+    "outlier_roc_auc",
 ]
 
 
@@ -314,3 +316,75 @@ def energy_ranking(estimator, X, X_other):
             f"{second.shape[0]} samples."
         )
     return float(np.mean(first > second))
+
+
+def _anomaly_indicator(y):
+    """1 for anomalies, 0 for normal samples, from either labelling convention."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be one label per sample; got shape {y.shape}.")
+    if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
+        raise ValueError(f"y must hold finite numeric labels; got dtype {y.dtype}.")
+    labels = set(np.unique(y).tolist())
+    if labels <= {0, 1}:
+        indicator = y == 1
+    elif labels <= {-1, 1}:
+        indicator = y == -1
+    else:
+        raise ValueError(
+            f"y has labels {sorted(labels)}; expected {{0, 1}} with 1 = anomaly, or "
+            "{-1, 1} with -1 = anomaly (the convention of predict)."
+        )
+    if indicator.all() or not indicator.any():
+        raise ValueError(
+            "y holds a single class; the ROC AUC needs both normal samples and anomalies."
+        )
+    return indicator.astype(int)
+
+
+def outlier_roc_auc(estimator, X, y):
+    r"""ROC AUC of ``score_samples`` at telling anomalies from normal samples.
+
+    The probability that a random normal sample has a higher score (energy) than a
+    random anomaly; 1 is a perfect ranking, 0.5 a random one. A scikit-learn scorer:
+    ``GridSearchCV(UntiedAutoEncoder(), param_grid, scoring=outlier_roc_auc)``
+    tunes a detector on labelled validation folds (the estimators' ``fit`` ignores
+    y, so training stays unsupervised).
+
+    Parameters
+    ----------
+    estimator : fitted estimator with ``score_samples``
+        Higher scores mean more normal, as for every scikit-learn outlier detector;
+        a Pipeline ending in one works too.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        ``{0, 1}`` with 1 marking an anomaly (ADBench's convention), or ``{-1, 1}``
+        with -1 marking an anomaly (the convention of ``predict``). Both classes
+        must occur.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import IsolationForest
+    >>> from sk_consae.metrics import outlier_roc_auc
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(95, 2)), rng.normal(6, 1, size=(5, 2))]
+    >>> y = np.r_[np.zeros(95), np.ones(5)]
+    >>> detector = IsolationForest(random_state=0).fit(X)
+    >>> outlier_roc_auc(detector, X, y)
+    1.0
+    """
+    if not hasattr(estimator, "score_samples"):
+        raise TypeError(
+            f"outlier_roc_auc needs an estimator with score_samples; got "
+            f"{type(estimator).__name__}."
+        )
+    anomaly = _anomaly_indicator(y)
+    scores = np.asarray(estimator.score_samples(X), dtype=np.float64)
+    if scores.shape != anomaly.shape:
+        raise ValueError(f"y has {anomaly.shape[0]} labels but X has {scores.shape[0]} samples.")
+    return float(roc_auc_score(anomaly, -scores))

@@ -7,6 +7,7 @@ from sk_consae._maths.energy import (
     closed_form_energy,
     gauss_legendre,
     quadrature_energy,
+    segment_contributions,
     segment_energy,
 )
 from sk_consae._maths.field import vector_field
@@ -97,3 +98,41 @@ def test_segment_quadrature_matches_generic_quadrature(shape, activation):
     torch.testing.assert_close(
         segment_energy(field, X, origin, n_nodes=8), generic, rtol=1e-10, atol=1e-10
     )
+
+
+@given(
+    shape=field_shapes, tying=st.sampled_from(["untied", "tied", "scaled"]), activation=activations
+)
+def test_segment_contributions_sum_to_the_segment_energy(shape, tying, activation):
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, tying)
+    X = random_points(seed, n, D, scale=2.0)
+    origin = random_points(seed + 5, 1, D)[0]
+    for n_nodes in (None, 8):
+        parts = segment_contributions(field, X, origin, n_nodes)
+        assert parts.shape == X.shape
+        torch.testing.assert_close(
+            parts.sum(1), segment_energy(field, X, origin, n_nodes), rtol=1e-10, atol=1e-8
+        )
+
+
+@given(
+    shape=field_shapes, tying=st.sampled_from(["untied", "tied", "scaled"]), activation=activations
+)
+def test_segment_contributions_are_per_coordinate_line_integrals(shape, tying, activation):
+    # Independent computation: integrate each coordinate of v along the segment with
+    # the generic quadrature on a one-hot-masked field.
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, tying, scale=0.5)
+    X = random_points(seed, n, D)
+    origin = random_points(seed + 2, 1, D)[0]
+    parts = segment_contributions(field, X, origin)
+    # ReLU kinks make quadrature converge only algebraically.
+    tol = 1e-4 if activation == "relu" else 1e-9
+    for i in range(D):
+        mask = torch.zeros(D, dtype=torch.float64)
+        mask[i] = 1.0
+        expected = quadrature_energy(
+            lambda Z: vector_field(field, Z) * mask, X, origin, n_nodes=400
+        )
+        torch.testing.assert_close(parts[:, i], expected, rtol=tol, atol=tol)

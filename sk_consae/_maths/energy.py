@@ -35,6 +35,7 @@ from .field import OneLayerField, preactivation
 __all__ = [
     "closed_form_energy",
     "segment_energy",
+    "segment_contributions",
     "quadrature_energy",
     "gauss_legendre",
 ]
@@ -66,6 +67,21 @@ def closed_form_energy(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
     potentials = field.activation.antiderivative(preactivation(field, X))
     centred = X - field.decoder_bias
     return potentials @ field.potential_scale - 0.5 * (centred * centred).sum(1)
+
+
+def _segment_mean_hidden(field, X, origin, n_nodes):
+    r"""Displacement :math:`d = x - x_0` and :math:`\bar h_k = \int_0^1 h(u_k(t))\,dt`
+    along each segment, exactly (``n_nodes=None``) or with Gauss-Legendre nodes."""
+    displacement = X - origin
+    u_end = preactivation(field, X)
+    u_start = preactivation(field, origin[None, :]).expand_as(u_end)
+    if n_nodes is None:
+        return displacement, field.activation.segment_mean(u_start, u_end)
+    nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
+    mean_hidden = torch.zeros_like(u_end)
+    for t, w in zip(nodes, weights):
+        mean_hidden += w * field.activation.function(torch.lerp(u_start, u_end, t))
+    return displacement, mean_hidden
 
 
 def segment_energy(
@@ -104,22 +120,55 @@ def segment_energy(
     -------
     Tensor of shape (n,)
     """
-    displacement = X - origin
-    u_end = preactivation(field, X)
-    u_start = preactivation(field, origin[None, :]).expand_as(u_end)
-    if n_nodes is None:
-        mean_hidden = field.activation.segment_mean(u_start, u_end)
-    else:
-        nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
-        mean_hidden = torch.zeros_like(u_end)
-        for t, w in zip(nodes, weights):
-            mean_hidden += w * field.activation.function(torch.lerp(u_start, u_end, t))
+    displacement, mean_hidden = _segment_mean_hidden(field, X, origin, n_nodes)
     along_decoder = displacement @ field.decoder_weight
     return (
         (along_decoder * mean_hidden).sum(1)
         + displacement @ (field.decoder_bias - origin)
         - 0.5 * (displacement * displacement).sum(1)
     )
+
+
+def segment_contributions(
+    field: OneLayerField, X: torch.Tensor, origin: torch.Tensor, n_nodes: int = None
+) -> torch.Tensor:
+    r"""Split :func:`segment_energy` exactly over the input features.
+
+    The line integral is a sum over coordinates, so feature :math:`i` contributes
+
+    .. math::
+
+        \phi_i(x) = d_i \int_0^1 v_i(x_0 + t d)\,dt
+                  = d_i \Big(\sum_k R_{ik} \bar h_k + c_i - x_{0,i}
+                             - \tfrac12 d_i\Big),
+        \qquad \sum_i \phi_i(x) = F(x) - F(x_0),
+
+    with :math:`d` and :math:`\bar h` as in :func:`segment_energy`. These are the
+    integrated gradients of the energy from the baseline :math:`x_0` (Sundararajan
+    et al. 2017): complete by construction, and for a conservative field the split of
+    :math:`F(x) - F(x_0)` along the straight path. A feature whose move away from
+    :math:`x_0` lowers the energy gets a negative contribution.
+
+    Parameters
+    ----------
+    field : OneLayerField
+    X : Tensor of shape (n, D)
+    origin : Tensor of shape (D,)
+    n_nodes : int or None, default=None
+        As in :func:`segment_energy`; the same value makes the rows sum to it.
+
+    Returns
+    -------
+    Tensor of shape (n, D)
+
+    References
+    ----------
+    .. [1] Sundararajan, Taly and Yan, "Axiomatic attribution for deep networks",
+       ICML 2017.
+    """
+    displacement, mean_hidden = _segment_mean_hidden(field, X, origin, n_nodes)
+    mean_field = torch.addmm(field.decoder_bias - origin, mean_hidden, field.decoder_weight.T)
+    return displacement * (mean_field - 0.5 * displacement)
 
 
 @lru_cache(maxsize=32)

@@ -1,0 +1,222 @@
+"""Energies as anomaly scores: noise="auto", contamination="auto", the streaming
+offset, per-feature energy contributions and the outlier scorer."""
+
+from functools import cache
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.model_selection import GridSearchCV
+
+from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae._outliers import (
+    extend_sample,
+    resolve_noise,
+    sample_capacity,
+    start_sample,
+    tukey_lower_fence,
+)
+from sk_consae.metrics import outlier_roc_auc
+
+from ._helpers import ACTIVATION_NAMES, TYINGS
+
+# --- the pure pieces -------------------------------------------------------------------
+
+
+def test_auto_noise_is_half_the_rms_feature_spread_and_follows_the_units():
+    X = np.random.default_rng(0).normal(size=(500, 4)) * [1.0, 2.0, 3.0, 4.0]
+    expected = 0.5 * np.sqrt(X.var(0).mean())
+    assert resolve_noise("auto", X) == pytest.approx(expected)
+    assert resolve_noise("auto", 10 * X) == pytest.approx(10 * expected)
+    assert resolve_noise(0.25, X) == 0.25
+
+
+def test_tukey_lower_fence_of_a_gaussian():
+    scores = np.random.default_rng(0).normal(size=200_000)
+    # Q1 - k IQR = -0.6745 - k * 1.349 for N(0, 1).
+    assert tukey_lower_fence(scores, k=1.5) == pytest.approx(-2.698, abs=0.02)
+    assert tukey_lower_fence(scores) == pytest.approx(-4.722, abs=0.03)
+
+
+def test_sample_capacity_is_bounded_in_rows_and_bytes():
+    assert sample_capacity(5, 8) == 10_000
+    assert sample_capacity(784, 8) * 784 * 8 <= 8 * 2**20
+    assert sample_capacity(10**7, 8) == 256
+
+
+def test_reservoir_is_bounded_uniform_and_leaves_its_inputs_alone():
+    capacity = sample_capacity(1, 8)
+    stream = np.arange(3 * capacity, dtype=np.float64)[:, None]
+    chunks = np.array_split(stream, 7)
+    sample = start_sample(chunks[0], seed=3)
+    seen = len(chunks[0])
+    for chunk in chunks[1:]:
+        sample_before, chunk_before = sample.copy(), chunk.copy()
+        extended = extend_sample(sample, chunk, seen, seed=3)
+        np.testing.assert_array_equal(sample, sample_before)
+        np.testing.assert_array_equal(chunk, chunk_before)
+        sample = extended
+        seen += len(chunk)
+    assert sample.shape == (capacity, 1)
+    assert len(np.unique(sample)) == capacity  # rows are distinct stream rows
+    # Each third of the stream is represented about equally (1/3 each).
+    thirds = np.bincount((sample[:, 0] // capacity).astype(int), minlength=3) / capacity
+    np.testing.assert_allclose(thirds, 1 / 3, atol=0.02)
+    # Stateless draws: replaying the stream gives the same sample.
+    replay = start_sample(chunks[0], seed=3)
+    seen = len(chunks[0])
+    for chunk in chunks[1:]:
+        replay = extend_sample(replay, chunk, seen, seed=3)
+        seen += len(chunk)
+    np.testing.assert_array_equal(replay, sample)
+
+
+# --- thresholds ------------------------------------------------------------------------
+
+
+def test_streaming_offset_reflects_all_rows_seen():
+    # The issue's case: chunks of 100, 100, 100, 100 and 1 rows at contamination=0.1
+    # used to flag between 19% and 87% of the 401 rows.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(401, 4)) * [1.0, 0.5, 2.0, 1.0] + rng.normal(size=4)
+    ae = UntiedAutoEncoder(16, contamination=0.1, random_state=0)
+    for chunk in np.split(X, [100, 200, 300, 400]):
+        ae.partial_fit(chunk)
+    energies = ae.score_samples(X)
+    assert ae.offset_ == pytest.approx(np.percentile(energies, 10.0))
+    assert abs(np.mean(ae.predict(X) == -1) - 0.10) <= 0.01
+
+
+def test_streaming_offset_beyond_the_sample_capacity():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30_000, 3))
+    ae = UntiedAutoEncoder(8, contamination=0.05, batch_size=512, random_state=0)
+    for chunk in np.array_split(X, 6):
+        ae.partial_fit(chunk)
+    assert len(ae._seen_sample) == sample_capacity(3, 8) < len(X)
+    assert abs(np.mean(ae.predict(X) == -1) - 0.05) <= 0.01
+
+
+def test_auto_contamination_flags_few_clean_points_and_catches_gross_outliers():
+    rng = np.random.default_rng(0)
+    clean = rng.normal(size=(2000, 5))
+    ae = UntiedAutoEncoder(16, contamination="auto", max_epochs=20, random_state=0).fit(clean)
+    assert np.mean(ae.predict(clean) == -1) < 0.01
+    gross = rng.normal(size=(20, 5)) + 8.0 * rng.choice([-1.0, 1.0], size=(20, 5))
+    assert np.all(ae.predict(gross) == -1)
+    assert ae.offset_ == pytest.approx(tukey_lower_fence(ae.score_samples(clean)))
+
+
+# --- explanations ----------------------------------------------------------------------
+
+
+@cache
+def _small_model(kind, tying, activation):
+    X = np.random.default_rng(0).normal(size=(64, 3))
+    estimator = (ContractiveAutoEncoder if kind == "cae" else UntiedAutoEncoder)(
+        6, activation=activation, weight_tying=tying, max_epochs=2, random_state=0
+    )
+    return estimator.fit(X)
+
+
+points = arrays(np.float64, (4, 3), elements=st.floats(-5, 5, allow_nan=False))
+
+
+@pytest.mark.parametrize("kind", ["ae", "cae"])
+@pytest.mark.parametrize("tying", TYINGS)
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+@given(X=points)
+def test_contributions_sum_to_the_energy_drop(kind, tying, activation, X):
+    model = _small_model(kind, tying, activation)
+    parts = model.energy_contributions(X)
+    assert parts.shape == X.shape and parts.dtype == np.float64
+    drop = model.score_samples(X) - model.score_samples(model.energy_origin_[None])
+    np.testing.assert_allclose(parts.sum(1), drop, rtol=1e-8, atol=1e-8)
+
+
+def test_contributions_with_quadrature_sum_to_its_energy():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    ae = UntiedAutoEncoder(6, energy_quadrature=5, max_epochs=2, random_state=0).fit(X)
+    np.testing.assert_allclose(ae.energy_contributions(X).sum(1), ae.score_samples(X))
+
+
+def test_contributions_point_at_the_planted_anomalous_feature():
+    rng = np.random.default_rng(0)
+    D = 8
+    mixing = rng.normal(size=(D, D)) / np.sqrt(D)
+    normal = rng.normal(size=(3000, D)) @ mixing + 0.3 * rng.normal(size=(3000, D))
+    spread = normal.std(0)
+    anomalies = rng.normal(size=(200, D)) @ mixing + 0.3 * rng.normal(size=(200, D))
+    planted = rng.integers(D, size=200)
+    sign = rng.choice([-1.0, 1.0], size=200)
+    anomalies[np.arange(200), planted] += sign * 5.0 * spread[planted]
+    train = np.vstack([normal, anomalies[:30]])  # contaminated, as in practice
+    ae = UntiedAutoEncoder(max_epochs=30, random_state=0).fit(train)
+    most_negative = ae.energy_contributions(anomalies).argmin(1)
+    assert np.mean(most_negative == planted) >= 0.9
+
+
+def test_contributions_validate_input_and_fitted_state():
+    ae = UntiedAutoEncoder(4, max_epochs=1, random_state=0)
+    with pytest.raises(Exception, match="not fitted"):
+        ae.energy_contributions(np.zeros((2, 3)))
+    ae.fit(np.random.default_rng(0).normal(size=(20, 3)))
+    with pytest.raises(ValueError, match="3 features"):
+        ae.energy_contributions(np.zeros((2, 4)))
+    X32 = np.ones((2, 3), dtype=np.float32)
+    assert ae.energy_contributions(X32).dtype == np.float32
+
+
+# --- the scorer ------------------------------------------------------------------------
+
+
+def _labelled_data(seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.r_[rng.normal(size=(300, 4)), rng.normal(size=(30, 4)) + 4.0]
+    y = np.r_[np.zeros(300, int), np.ones(30, int)]
+    order = rng.permutation(len(X))
+    return X[order], y[order]
+
+
+def test_outlier_roc_auc_reads_both_label_conventions():
+    X, y = _labelled_data()
+    ae = UntiedAutoEncoder(8, max_epochs=10, random_state=0).fit(X)
+    auc = outlier_roc_auc(ae, X, y)
+    assert auc > 0.9
+    assert outlier_roc_auc(ae, X, np.where(y == 1, -1, 1)) == auc
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (np.full(330, 2), "labels"),
+        (np.zeros(330), "single class"),
+        (np.zeros((330, 1)), "one label per sample"),
+        (np.r_[np.zeros(329), np.nan], "finite"),
+        (np.r_[np.zeros(300), np.ones(20)], "330 samples"),
+    ],
+)
+def test_outlier_roc_auc_rejects_bad_labels(y, message):
+    X, _ = _labelled_data()
+    ae = UntiedAutoEncoder(4, max_epochs=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=message):
+        outlier_roc_auc(ae, X, y)
+
+
+def test_outlier_roc_auc_needs_score_samples():
+    with pytest.raises(TypeError, match="score_samples"):
+        outlier_roc_auc(object(), np.zeros((2, 2)), [0, 1])
+
+
+def test_outlier_roc_auc_tunes_a_detector_in_grid_search():
+    X, y = _labelled_data()
+    search = GridSearchCV(
+        UntiedAutoEncoder(8, max_epochs=5, random_state=0),
+        {"noise": [0.0, "auto"]},
+        scoring=outlier_roc_auc,
+        cv=3,
+    ).fit(X, y)
+    assert 0.5 < search.best_score_ <= 1.0
+    assert search.best_params_["noise"] in (0.0, "auto")
