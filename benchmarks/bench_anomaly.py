@@ -66,13 +66,16 @@ class PyODScore:
 
 
 def package_methods(seed):
-    """The package's detectors, each with default parameters."""
+    """The package's detectors with default parameters, and version 0.1's defaults."""
     return {
         "UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed),
         "UntiedAutoEncoder(weight_tying='scaled')": lambda: UntiedAutoEncoder(
             weight_tying="scaled", random_state=seed
         ),
         "ContractiveAutoEncoder()": lambda: ContractiveAutoEncoder(random_state=seed),
+        "UntiedAutoEncoder, 0.1 defaults": lambda: UntiedAutoEncoder(
+            activation="sigmoid", noise=0.0, batch_size=128, random_state=seed
+        ),
     }
 
 

@@ -26,6 +26,20 @@ _OPTIMIZERS = {
     "lbfgs": (torch.optim.LBFGS, 1.0),
 }
 
+# batch_size="auto": at most this many rows, and at least AUTO_MIN_STEPS optimiser steps
+# per epoch on data of >= AUTO_MIN_STEPS * AUTO_MIN_BATCH rows. Small datasets would
+# otherwise get one or two steps an epoch (one-class digits: 125 rows, one step).
+AUTO_MAX_BATCH, AUTO_MIN_BATCH, AUTO_MIN_STEPS = 128, 8, 16
+
+
+def resolve_batch_size(batch_size, n_samples):
+    """The mini-batch size for ``batch_size`` (an int or "auto") and ``n_samples`` rows:
+    "auto" is ``min(128, max(8, n_samples // 16))``."""
+    if batch_size != "auto":
+        return int(batch_size)
+    return int(min(AUTO_MAX_BATCH, max(AUTO_MIN_BATCH, n_samples // AUTO_MIN_STEPS)))
+
+
 # Largest intermediate a chunk of inference may allocate, in bytes.
 _CHUNK_BYTES = 64 * 2**20
 
@@ -138,11 +152,11 @@ class _BaseFieldModel(BaseEstimator):
             )
         return device
 
-    def _new_net(self, n_features, device, random_state):
+    def _new_net(self, n_samples, n_features, device, random_state):
         init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
         optimizer, default_lr = _OPTIMIZERS[self.optimizer]
         optimizer_params = {}
-        batch_size = self.batch_size
+        batch_size = resolve_batch_size(self.batch_size, n_samples)
         if self.optimizer == "sgd":
             optimizer_params["optimizer__momentum"] = self.momentum
         elif self.optimizer == "lbfgs":
@@ -171,7 +185,7 @@ class _BaseFieldModel(BaseEstimator):
             **self._net_params(),
         )
 
-    def _update_training_params(self, net):
+    def _update_training_params(self, net, n_samples):
         """Carry changed training parameters into a net that continues training.
 
         The learning rate, batch size, noise, penalties and verbosity may change
@@ -192,7 +206,8 @@ class _BaseFieldModel(BaseEstimator):
                     "model was fitted; continuing training (warm_start or partial_fit) "
                     "needs the same value. Fit with warm_start=False to start afresh."
                 )
-        fresh = self._new_net(module.encoder_weight.shape[0], net.device, np.random.RandomState(0))
+        n_features = module.encoder_weight.shape[0]
+        fresh = self._new_net(n_samples, n_features, net.device, np.random.RandomState(0))
         for name in (
             "batch_size",
             "verbose",
@@ -225,12 +240,12 @@ class _BaseFieldModel(BaseEstimator):
         """
         if continue_training:
             net = copy.deepcopy(self.net_)
-            self._update_training_params(net)
+            self._update_training_params(net, X.shape[0])
             device = net.device
         else:
             device = self._training_device()
             random_state = check_random_state(self.random_state)
-            net = self._new_net(X.shape[1], device, random_state)
+            net = self._new_net(*X.shape, device, random_state)
             net.initialize()
         inputs = as_tensor(X, device, torch.float32)
         if not continue_training:

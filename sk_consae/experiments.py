@@ -115,6 +115,7 @@ def symmetricity_table(
                     n_components,
                     activation=activation,
                     weight_length=length,
+                    noise=0.0,  # the paper's plain (non-denoising) auto-encoders
                     max_epochs=max_epochs,
                     batch_size=batch_size,
                     device=device,
@@ -194,6 +195,7 @@ def toy_curl_training(
         initial = _InitialField()
         ae = UntiedAutoEncoder(
             n_components,
+            activation="sigmoid",
             noise=noise,
             batch_size=batch_size,
             max_epochs=max_epochs,
@@ -400,7 +402,9 @@ def conservative_recovery(
     corrupted = salt_and_pepper(X, corruption, random_state=rng)
 
     if autoencoder is None:
-        autoencoder = UntiedAutoEncoder(n_components, max_epochs=50)
+        autoencoder = UntiedAutoEncoder(
+            n_components, activation="sigmoid", noise=0.0, batch_size=128, max_epochs=50
+        )
     trained = (
         clone(autoencoder)
         .set_params(weight_tying=trained_tying, random_state=rng.randint(2**31))

@@ -337,7 +337,12 @@ def _table2_autoencoder(settings, device):
     from ._autoencoder import UntiedAutoEncoder
 
     return UntiedAutoEncoder(
-        settings.table2_components, max_epochs=settings.table2_epochs, device=device
+        settings.table2_components,
+        activation="sigmoid",
+        noise=0.0,
+        batch_size=128,
+        max_epochs=settings.table2_epochs,
+        device=device,
     )
 
 

@@ -140,8 +140,10 @@ def test_partial_fit_k_times_equals_fit_with_k_epochs(digits):
 def test_partial_fit_over_three_chunks_equals_one_epoch_on_their_concatenation(digits):
     X = digits[:1536]  # three chunks of 512, each a multiple of batch_size=128
     chunks = np.split(X, 3)
-    one_epoch = small(max_epochs=1, shuffle=False).fit(X)
-    streamed = small(shuffle=False)
+    # A fixed batch size and noise: "auto" would resolve them from each chunk.
+    fixed = {"shuffle": False, "batch_size": 128, "noise": 0.0}
+    one_epoch = small(max_epochs=1, **fixed).fit(X)
+    streamed = small(**fixed)
     for chunk in chunks:
         streamed.partial_fit(chunk)
     np.testing.assert_allclose(

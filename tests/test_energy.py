@@ -133,6 +133,6 @@ def test_segment_contributions_are_per_coordinate_line_integrals(shape, tying, a
         mask = torch.zeros(D, dtype=torch.float64)
         mask[i] = 1.0
         expected = quadrature_energy(
-            lambda Z: vector_field(field, Z) * mask, X, origin, n_nodes=400
+            lambda Z, mask=mask: vector_field(field, Z) * mask, X, origin, n_nodes=400
         )
         torch.testing.assert_close(parts[:, i], expected, rtol=tol, atol=tol)
