@@ -485,3 +485,19 @@ def test_corrupted_digits_are_flagged_as_outliers(digits):
 
     ae = small(n_components=64, weight_tying="tied", max_epochs=30).fit(digits)
     assert np.mean(ae.predict(salt_and_pepper(digits, 0.2, random_state=0)) == -1) > 0.9
+
+
+@pytest.mark.parametrize("n_samples, batches", [(125, 16), (300, 17), (7000, 55)])
+def test_auto_batch_size_gives_small_data_enough_steps(n_samples, batches):
+    # "auto" = min(128, max(8, n // 16)): 125 rows -> 8 per batch, 7000 rows -> 128.
+    X = np.random.default_rng(0).normal(size=(n_samples, 3))
+    ae = UntiedAutoEncoder(4, max_epochs=1, random_state=0).fit(X)
+    assert ae.history_[-1, "train_batch_count"] == batches
+
+
+def test_auto_noise_is_resolved_from_the_training_data():
+    X = np.random.default_rng(0).normal(size=(200, 3)) * 4.0
+    ae = UntiedAutoEncoder(4, max_epochs=1, random_state=0).fit(X)
+    assert ae.noise_ == pytest.approx(0.5 * np.sqrt(X.var(0).mean()))
+    assert ae.net_.noise == ae.noise_
+    assert UntiedAutoEncoder(4, noise=0.0, max_epochs=1).fit(X).noise_ == 0.0
