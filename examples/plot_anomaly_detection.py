@@ -46,14 +46,11 @@ class PCAReconstruction:
 
 def detectors():
     return {
-        # About 140 samples per class: an epoch is two Adam steps, so train longer.
-        "tied AE energy": UntiedAutoEncoder(
-            32, weight_tying="tied", noise=0.2, max_epochs=300, random_state=0
-        ),
-        "scaled AE energy": UntiedAutoEncoder(
-            32, weight_tying="scaled", max_epochs=300, random_state=0
-        ),
-        "untied AE energy": UntiedAutoEncoder(32, max_epochs=300, random_state=0),
+        # Default training: batch_size="auto" gives each class of about 90 samples
+        # 11 optimiser steps an epoch, noise="auto" makes the models denoising.
+        "tied AE energy": UntiedAutoEncoder(32, weight_tying="tied", random_state=0),
+        "scaled AE energy": UntiedAutoEncoder(32, weight_tying="scaled", random_state=0),
+        "untied AE energy": UntiedAutoEncoder(32, random_state=0),
         "IsolationForest": IsolationForest(random_state=0),
         "LOF (novelty)": LocalOutlierFactor(novelty=True),
         "OneClassSVM": OneClassSVM(gamma="scale", nu=0.1),
@@ -79,11 +76,12 @@ print(auc.round(3).to_string())
 
 # %%
 # Ranked by mean AUC. On this small, clean dataset a linear model of the normal class
-# (PCA reconstruction) is hard to beat; the auto-encoder energies come next (about
-# 0.99), ahead of LOF, the one-class SVM and IsolationForest, and far ahead of
-# BernoulliRBM.score_samples, whose pseudo-likelihood on continuous pixels is noisy.
-# The tied model's energy is the free energy of a Gaussian-Bernoulli RBM trained as
-# a (denoising) auto-encoder; the untied model integrates its nearly conservative
+# (PCA reconstruction, 0.997) and the three auto-encoder energies (0.996 each) are
+# within 0.001 of each other, ahead of LOF, the one-class SVM and IsolationForest
+# (0.986, 0.983, 0.972), and far ahead of BernoulliRBM.score_samples (0.594), whose
+# pseudo-likelihood on continuous pixels is noisy.
+# The tied model's energy is the free energy of a Gaussian-RBM-like model trained as
+# a denoising auto-encoder; the untied model integrates its nearly conservative
 # field from the training mean.
 best = auc.loc["mean"].sort_values(ascending=False)
 print(best.round(3).to_string())

@@ -50,7 +50,8 @@ print(f"largest |sum - drop|: {np.abs(contributions.sum(1) - drop).max():.1e}")
 
 # %%
 # The ten least typical samples, and the features that made them so. Each row sums
-# to the sample's energy drop; red cells pulled its energy down.
+# to the sample's :math:`F(x) - F(x_0)`; red cells pulled its energy down. Some are
+# benign: the energy finds what is unusual in the data, not what is malignant.
 worst = np.argsort(energy)[:10]
 shown = np.argsort(contributions[worst].sum(0))[:12]  # features that matter most here
 limit = np.abs(contributions[np.ix_(worst, shown)]).max()
@@ -61,12 +62,13 @@ ax.set_yticks(
     range(len(worst)),
     [f"#{i} ({'malignant' if is_anomaly[i] else 'benign'})" for i in worst],
 )
+ax.set_ylabel("sample (its true label)")
 ax.set_title("Energy contributions of the ten least typical samples")
 fig.colorbar(image, ax=ax, label=r"contribution $\phi_i$ to $F(x) - F(x_0)$")
 
 # %%
-# One sample in detail: the energy drop split over its five largest terms and the
-# rest.
+# One sample in detail: :math:`F(x) - F(x_0)` split over its five most negative
+# terms and the rest.
 sample = worst[0]
 order = np.argsort(contributions[sample])
 top = order[:5]
@@ -77,5 +79,5 @@ fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
 ax.barh(labels[::-1], values[::-1], color=["tab:gray", *["tab:red"] * 5])
 ax.axvline(0, color="black", linewidth=0.8)
 ax.set_xlabel(r"contribution to $F(x) - F(x_0)$")
-ax.set_title(f"Sample #{sample}: energy drop {drop[sample]:.3f} = sum of the bars")
+ax.set_title(f"Sample #{sample}: $F(x) - F(x_0)$ = {drop[sample]:.3f}, the sum of the bars")
 plt.show()
