@@ -80,8 +80,7 @@ print(auc.round(3).to_string())
 # within 0.001 of each other, ahead of LOF, the one-class SVM and IsolationForest
 # (0.986, 0.983, 0.972), and far ahead of BernoulliRBM.score_samples (0.594), whose
 # pseudo-likelihood on continuous pixels is noisy.
-# The tied model's energy is the free energy of a Gaussian-RBM-like model trained as
-# a denoising auto-encoder; the untied model integrates its nearly conservative
-# field from the training mean.
+# The tied and scaled models' energies are closed forms; the untied model integrates
+# its nearly conservative field from the training mean.
 best = auc.loc["mean"].sort_values(ascending=False)
 print(best.round(3).to_string())
