@@ -86,8 +86,7 @@ class _BaseAutoEncoder(
             self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._sample_seed = self._new_sample_seed()
-            self._seen_sample = start_sample(X, self._sample_seed)
+            self._start_seen_sample(X)
             self._set_offset()
         return self
 
@@ -131,15 +130,18 @@ class _BaseAutoEncoder(
                 X.shape[0] / self.n_samples_seen_
             )
             if first_call:
-                self._sample_seed = self._new_sample_seed()
-                self._seen_sample = start_sample(X, self._sample_seed)
+                self._start_seen_sample(X)
             else:
                 self._seen_sample = extend_sample(self._seen_sample, X, seen, self._sample_seed)
             self._set_offset()
         return self
 
-    def _new_sample_seed(self):
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+    def _start_seen_sample(self, X):
+        """Start the bounded sample of seen rows that ``offset_`` is computed on."""
+        self._sample_seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        self._seen_sample = start_sample(X, self._sample_seed)
 
     def _set_offset(self):
         """``offset_`` from the energies of the sample of seen rows under the current
@@ -258,17 +260,24 @@ class _BaseAutoEncoder(
 
     # --- energy and outliers ------------------------------------------------------
 
+    def _from_origin(self, segment_fn):
+        """``fn(field, X)`` applying ``segment_fn`` (:func:`segment_energy` or
+        :func:`segment_contributions`) on the segments from ``energy_origin_``, with
+        the untied model's ``energy_quadrature`` nodes (exact per unit otherwise)."""
+        origin = torch.as_tensor(self.energy_origin_)
+        untied_nodes = self.weight_tying == "untied" and self.energy_quadrature != "exact"
+        n_nodes = self.energy_quadrature if untied_nodes else None
+
+        def along_segments(field, X):
+            start = origin.to(dtype=X.dtype, device=X.device)
+            return segment_fn(field, X, start, n_nodes)
+
+        return along_segments
+
     def _energy_fn(self):
         if self.weight_tying != "untied":
             return closed_form_energy
-        origin = torch.as_tensor(self.energy_origin_)
-        n_nodes = None if self.energy_quadrature == "exact" else self.energy_quadrature
-
-        def energy(field, X):
-            start = origin.to(dtype=X.dtype, device=X.device)
-            return segment_energy(field, X, start, n_nodes)
-
-        return energy
+        return self._from_origin(segment_energy)
 
     def _energy(self, X):
         return self._map_rows(self._energy_fn(), X)
@@ -350,15 +359,7 @@ class _BaseAutoEncoder(
         True
         """
         X = self._validate_for_inference(X)
-        origin = torch.as_tensor(self.energy_origin_)
-        untied_nodes = self.weight_tying == "untied" and self.energy_quadrature != "exact"
-        n_nodes = self.energy_quadrature if untied_nodes else None
-
-        def contributions(field, rows):
-            start = origin.to(dtype=rows.dtype, device=rows.device)
-            return segment_contributions(field, rows, start, n_nodes)
-
-        return self._map_rows(contributions, X, (X.shape[1],))
+        return self._map_rows(self._from_origin(segment_contributions), X, (X.shape[1],))
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
