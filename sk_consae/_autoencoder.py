@@ -86,8 +86,8 @@ class _BaseAutoEncoder(
             self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._start_seen_sample(X)
-            self._set_offset()
+            self._start_seen_sample(X)  # for partial_fit calls that follow
+            self._set_offset(X)
         return self
 
     def partial_fit(self, X, y=None):
@@ -133,7 +133,7 @@ class _BaseAutoEncoder(
                 self._start_seen_sample(X)
             else:
                 self._seen_sample = extend_sample(self._seen_sample, X, seen, self._sample_seed)
-            self._set_offset()
+            self._set_offset(self._seen_sample)
         return self
 
     def _start_seen_sample(self, X):
@@ -143,10 +143,10 @@ class _BaseAutoEncoder(
         )
         self._seen_sample = start_sample(X, self._sample_seed)
 
-    def _set_offset(self):
-        """``offset_`` from the energies of the sample of seen rows under the current
-        model: the ``contamination`` quantile, or Tukey's lower fence for "auto"."""
-        energies = self._energy(self._seen_sample)
+    def _set_offset(self, rows):
+        """``offset_`` from the energies of ``rows`` under the current model: the
+        ``contamination`` quantile, or Tukey's lower fence for "auto"."""
+        energies = self._energy(rows)
         if self.contamination == "auto":
             self.offset_ = float(tukey_lower_fence(energies))
         else:

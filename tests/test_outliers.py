@@ -220,3 +220,11 @@ def test_outlier_roc_auc_tunes_a_detector_in_grid_search():
     ).fit(X, y)
     assert 0.5 < search.best_score_ <= 1.0
     assert search.best_params_["noise"] in (0.0, "auto")
+
+
+def test_fit_sets_the_offset_from_every_training_row():
+    # More rows than the sample of seen rows holds: fit still uses them all.
+    X = np.random.default_rng(2).normal(size=(12_000, 3))
+    ae = UntiedAutoEncoder(4, max_epochs=1, batch_size=512, random_state=0).fit(X)
+    assert len(ae._seen_sample) < len(X)
+    assert ae.offset_ == pytest.approx(np.percentile(ae.score_samples(X), 10.0))
