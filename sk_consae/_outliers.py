@@ -16,8 +16,8 @@ __all__ = [
 ]
 
 # noise="auto" is this fraction of the data's root-mean-square feature spread. It was
-# chosen on the anomaly benchmark (benchmarks/bench_anomaly.py; user guide, "Choosing
-# the noise"): 0.3, 0.5 and 1.0 gave mean ROC AUCs of 0.755, 0.762 and 0.753.
+# chosen on the anomaly benchmark (benchmarks/bench_anomaly.py; user guide, "Energies
+# as anomaly scores"): 0.3, 0.5 and 1.0 gave mean ROC AUCs of 0.755, 0.762 and 0.753.
 NOISE_AUTO_FACTOR = 0.5
 
 # The sample that ``offset_`` is computed on holds at most this many rows and bytes.
