@@ -17,7 +17,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._nn.module import AutoEncoderModule
-from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset, thread_independent
+from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
+from ._nn.threads import torch_threads
 
 _OPTIMIZERS = {
     # name: (torch optimiser, default learning rate)
@@ -252,7 +253,9 @@ class _BaseFieldModel(BaseEstimator):
             generator = torch.Generator().manual_seed(int(random_state.randint(2**31)))
             self._initialize_module(net.module_, inputs, generator)
         targets = None if target is None else as_tensor(target, device, torch.float32)
-        net.partial_fit(TensorDataset(inputs, targets), epochs=epochs)
+        rows = min(X.shape[0], net.batch_size) if net.batch_size > 0 else X.shape[0]
+        with torch_threads(rows, rows * net.module_.multiply_adds_per_row()):
+            net.partial_fit(TensorDataset(inputs, targets), epochs=epochs)
         return net
 
     # --- inference ----------------------------------------------------------------
@@ -288,6 +291,6 @@ class _BaseFieldModel(BaseEstimator):
         with torch.no_grad():
             for start in range(0, X.shape[0], rows):
                 chunk = as_tensor(X[start : start + rows], device, dtype)
-                with thread_independent(chunk.shape[0]):
+                with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
                     out[start : start + rows] = fn(field, chunk).cpu().numpy()
         return out

@@ -2,6 +2,7 @@
 
 import pytest
 from hypothesis import settings
+from sklearn.datasets import load_digits
 
 from ._helpers import SHARED_DATA
 
@@ -15,3 +16,15 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not available")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's 1,797 digit images, scaled to [0, 1]."""
+    return load_digits().data / 16.0
+
+
+@pytest.fixture(scope="session")
+def few_digits(digits):
+    """The first 300 digit images: for tests that only need some real data."""
+    return digits[:300]

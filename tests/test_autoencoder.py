@@ -24,11 +24,6 @@ from ._helpers import TYINGS
 ESTIMATORS = [UntiedAutoEncoder, ContractiveAutoEncoder]
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().data / 16.0
-
-
 def noisy_circle(n=300, seed=0):
     rng = np.random.RandomState(seed)
     angle = rng.uniform(0, 2 * np.pi, n)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae.callbacks import ConservativenessMonitor
@@ -53,3 +54,26 @@ def test_monitor_validates_its_arguments():
         UntiedAutoEncoder(4, max_epochs=1, callbacks=[ConservativenessMonitor(X, every=0)]).fit(X)
     with pytest.raises(ValueError, match="3 features, but the model has 64"):
         UntiedAutoEncoder(4, max_epochs=1, callbacks=[ConservativenessMonitor(X[:, :3])]).fit(X)
+
+
+class CountBatches(Callback):
+    """A per-batch callback: training must notify it (skorch's full per-batch loop)."""
+
+    def on_batch_end(self, net, **kwargs):
+        net.history.record_batch("seen", True)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_per_batch_callbacks_run_and_training_is_the_same_without_them(optimizer, digits):
+    params = dict(n_components=8, optimizer=optimizer, max_epochs=3, random_state=0)
+    lean = UntiedAutoEncoder(**params).fit(digits)
+    hooked = UntiedAutoEncoder(**params, callbacks=[CountBatches()]).fit(digits)
+    np.testing.assert_array_equal(lean.encoder_weights_, hooked.encoder_weights_)
+    steps = 1 if optimizer == "lbfgs" else -(-len(digits) // hooked.net_.batch_size)
+    assert [len(epoch["batches"]) for epoch in hooked.history_] == [steps] * 3
+    assert all(batch["seen"] for batch in hooked.history_[-1, "batches"])
+    # Without per-batch callbacks an epoch records one batch row: the mean loss.
+    assert [len(epoch["batches"]) for epoch in lean.history_] == [1] * 3
+    np.testing.assert_allclose(
+        lean.history_[:, "train_loss"], hooked.history_[:, "train_loss"], rtol=1e-6
+    )

@@ -5,18 +5,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
 
 from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae.datasets import make_spiral_sink
 from sk_consae.metrics import jacobian_symmetricity
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().data / 16.0
 
 
 @pytest.mark.parametrize("cls", [UntiedAutoEncoder, ContractiveAutoEncoder])

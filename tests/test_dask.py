@@ -3,7 +3,6 @@
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from sk_consae import UntiedAutoEncoder
@@ -12,11 +11,6 @@ from sk_consae.metrics import jacobian_symmetricity
 distributed = pytest.importorskip("distributed")
 dask_array = pytest.importorskip("dask.array")
 dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().data / 16.0
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -30,11 +29,6 @@ from ._helpers import (
     random_field,
     random_points,
 )
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().data / 16.0
 
 
 @pytest.fixture(scope="module")

@@ -43,13 +43,8 @@ AE_METHODS = [
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return load_digits().data[:300] / 16.0
-
-
-@pytest.fixture(scope="module")
-def fitted(digits):
-    return {cls: cls(8, max_epochs=2, random_state=0).fit(digits) for cls in AUTOENCODERS}
+def fitted(few_digits):
+    return {cls: cls(8, max_epochs=2, random_state=0).fit(few_digits) for cls in AUTOENCODERS}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +92,7 @@ def unchanged(X, original):
 
 @pytest.mark.parametrize("cls", AUTOENCODERS)
 @pytest.mark.parametrize("case", CASES)
-def test_fit_rejects_bad_input_with_a_specific_message(cls, case, digits):
+def test_fit_rejects_bad_input_with_a_specific_message(cls, case, few_digits):
     name, X, error, message = next(c for c in bad_inputs(64) if c[0] == case)
     if name == "wrong feature count":
         pytest.skip("fit defines the feature count")
@@ -179,32 +174,32 @@ def test_field_callable_returning_non_finite_values_is_named():
 
 
 @pytest.mark.parametrize("cls", AUTOENCODERS)
-def test_good_input_variants_work(cls, digits):
+def test_good_input_variants_work(cls, few_digits):
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame(digits, columns=[f"p{i}" for i in range(64)])
+    frame = pd.DataFrame(few_digits, columns=[f"p{i}" for i in range(64)])
     model = cls(4, max_epochs=1, random_state=0).fit(frame)
     assert list(model.feature_names_in_) == list(frame.columns)
     with pytest.warns(UserWarning, match="feature names"):
-        model.transform(digits)  # names missing at transform: scikit-learn's warning
-    lists = cls(4, max_epochs=1, random_state=0).fit(digits.tolist())
-    np.testing.assert_array_equal(lists.transform(digits.tolist()), lists.transform(digits))
-    one = cls(4, max_epochs=1, random_state=0).fit(digits[:1])
-    assert one.score_samples(digits[:1]).shape == (1,)
-    ints = cls(4, max_epochs=1, random_state=0).fit((digits * 16).astype(int))
-    assert ints.transform((digits * 16).astype(int)).dtype == np.float64
+        model.transform(few_digits)  # names missing at transform: scikit-learn's warning
+    lists = cls(4, max_epochs=1, random_state=0).fit(few_digits.tolist())
+    np.testing.assert_array_equal(lists.transform(few_digits.tolist()), lists.transform(few_digits))
+    one = cls(4, max_epochs=1, random_state=0).fit(few_digits[:1])
+    assert one.score_samples(few_digits[:1]).shape == (1,)
+    ints = cls(4, max_epochs=1, random_state=0).fit((few_digits * 16).astype(int))
+    assert ints.transform((few_digits * 16).astype(int)).dtype == np.float64
     assert model.transform(frame.astype(np.float32)).dtype == np.float32
     assert model.score_samples(frame).dtype == np.float64
 
 
-def test_unfitted_extractor_and_metrics_raise_not_fitted(digits):
+def test_unfitted_extractor_and_metrics_raise_not_fitted(few_digits):
     with pytest.raises(NotFittedError):
         ConservativeFieldExtractor().predict(np.ones((2, 2)))
     with pytest.raises(NotFittedError):
-        jacobian_symmetricity(UntiedAutoEncoder(), digits)
+        jacobian_symmetricity(UntiedAutoEncoder(), few_digits)
     with pytest.raises(NotFittedError):
         weight_symmetricity(UntiedAutoEncoder())
     with pytest.raises(NotFittedError):
-        energy_ranking(UntiedAutoEncoder(), digits, digits)
+        energy_ranking(UntiedAutoEncoder(), few_digits, few_digits)
 
 
 # --- fuzzing the public API --------------------------------------------------------------
@@ -277,14 +272,14 @@ def test_fuzz_extractor_and_metrics(X, V, extractor):
 
 
 @pytest.mark.parametrize("cls", AUTOENCODERS)
-def test_huge_learning_rate_raises_naming_lr_and_leaves_no_fitted_state(cls, digits):
+def test_huge_learning_rate_raises_naming_lr_and_leaves_no_fitted_state(cls, few_digits):
     model = cls(16, optimizer="sgd", lr=1e8, max_epochs=3, random_state=0)
     with pytest.raises(TrainingDivergedError, match=r"learning rate `lr` \(it is 100000000.0\)"):
-        model.fit(digits * 50)
+        model.fit(few_digits * 50)
     assert not hasattr(model, "net_") and not hasattr(model, "offset_")
 
 
-def test_divergence_in_the_last_step_is_caught_at_epoch_end(digits):
+def test_divergence_in_the_last_step_is_caught_at_epoch_end(few_digits):
     class PoisonLastBatch(Callback):
         def on_batch_end(self, net, batch=None, training=False, **kwargs):
             with torch.no_grad():
@@ -292,45 +287,45 @@ def test_divergence_in_the_last_step_is_caught_at_epoch_end(digits):
 
     model = UntiedAutoEncoder(8, max_epochs=1, batch_size=1000, callbacks=[PoisonLastBatch()])
     with pytest.raises(TrainingDivergedError, match="encoder_bias"):
-        model.fit(digits)
+        model.fit(few_digits)
 
 
-def test_diverging_partial_fit_keeps_the_previous_state(digits):
-    model = UntiedAutoEncoder(8, optimizer="sgd", lr=1e-2, random_state=0).partial_fit(digits)
+def test_diverging_partial_fit_keeps_the_previous_state(few_digits):
+    model = UntiedAutoEncoder(8, optimizer="sgd", lr=1e-2, random_state=0).partial_fit(few_digits)
     weights = model.encoder_weights_
     model.set_params(lr=1e8)
     with pytest.raises(TrainingDivergedError):
-        model.partial_fit(digits * 50)
+        model.partial_fit(few_digits * 50)
     np.testing.assert_array_equal(model.encoder_weights_, weights)
     assert len(model.history_) == 1
 
 
-def test_continued_training_takes_new_training_params_but_not_a_new_architecture(digits):
-    model = UntiedAutoEncoder(8, lr=1e-3, random_state=0).partial_fit(digits)
+def test_continued_training_takes_new_training_params_but_not_a_new_architecture(few_digits):
+    model = UntiedAutoEncoder(8, lr=1e-3, random_state=0).partial_fit(few_digits)
     model.set_params(lr=0.05, noise=0.1, batch_size=50)
-    model.partial_fit(digits)
+    model.partial_fit(few_digits)
     net = model.net_
     assert net.optimizer_.param_groups[0]["lr"] == 0.05 and net.noise == 0.1
     assert net.history[-1, "train_batch_count"] == 6  # 300 rows in batches of 50
     assert "exp_avg" in net.optimizer_.state[net.module_.encoder_weight]  # Adam kept state
     for change in ({"n_components": 9}, {"activation": "sigmoid"}, {"optimizer": "sgd"}):
         with pytest.raises(ValueError, match=f"{next(iter(change))} changed"):
-            UntiedAutoEncoder(8, warm_start=True, max_epochs=1).fit(digits).set_params(
+            UntiedAutoEncoder(8, warm_start=True, max_epochs=1).fit(few_digits).set_params(
                 **change
-            ).fit(digits)
+            ).fit(few_digits)
 
 
-def test_keyboard_interrupt_stops_training_with_a_consistent_estimator(digits):
+def test_keyboard_interrupt_stops_training_with_a_consistent_estimator(few_digits):
     class InterruptAtEpoch2(Callback):
         def on_epoch_end(self, net, **kwargs):
             if len(net.history) == 2:
                 raise KeyboardInterrupt
 
     model = UntiedAutoEncoder(8, max_epochs=10, random_state=0, callbacks=[InterruptAtEpoch2()])
-    model.fit(digits)
+    model.fit(few_digits)
     assert len(model.history_) == 2
-    assert np.isfinite(model.score_samples(digits)).all()
-    assert np.mean(model.predict(digits) == -1) == pytest.approx(0.1, abs=0.01)
+    assert np.isfinite(model.score_samples(few_digits)).all()
+    assert np.mean(model.predict(few_digits) == -1) == pytest.approx(0.1, abs=0.01)
 
 
 # --- persistence --------------------------------------------------------------------------
@@ -338,16 +333,18 @@ def test_keyboard_interrupt_stops_training_with_a_consistent_estimator(digits):
 
 @pytest.mark.parametrize("cls", AUTOENCODERS)
 @pytest.mark.parametrize("tying", ["untied", "scaled"])
-def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, digits, tmp_path):
-    model = cls(8, weight_tying=tying, max_epochs=2, random_state=0).fit(digits)
+def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, few_digits, tmp_path):
+    model = cls(8, weight_tying=tying, max_epochs=2, random_state=0).fit(few_digits)
     joblib.dump(model, tmp_path / "model.joblib")
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)  # e.g. torch.load without weights_only
         loaded = joblib.load(tmp_path / "model.joblib")
         unpickled = pickle.loads(pickle.dumps(model))
     for other in (loaded, unpickled):
-        np.testing.assert_array_equal(other.transform(digits), model.transform(digits))
-        np.testing.assert_array_equal(other.score_samples(digits), model.score_samples(digits))
+        np.testing.assert_array_equal(other.transform(few_digits), model.transform(few_digits))
+        np.testing.assert_array_equal(
+            other.score_samples(few_digits), model.score_samples(few_digits)
+        )
         assert other.get_params() == model.get_params()
 
 
@@ -359,17 +356,17 @@ def test_extractor_round_trip(extractor, tmp_path):
     np.testing.assert_array_equal(loaded.score_samples(X), extractor.score_samples(X))
 
 
-def test_model_saved_from_a_gpu_loads_on_a_cpu_only_machine(digits):
+def test_model_saved_from_a_gpu_loads_on_a_cpu_only_machine(few_digits):
     if torch.cuda.is_available():
         pytest.skip("this simulates a machine without a GPU")
-    model = UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(digits)
-    expected = model.score_samples(digits)
+    model = UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(few_digits)
+    expected = model.score_samples(few_digits)
     model.net_.device = "cuda"  # as if fitted with device="cuda"
     payload = pickle.dumps(model)
     with pytest.warns(UserWarning, match="CUDA"):  # skorch's DeviceWarning
         loaded = pickle.loads(payload)
     assert str(loaded.net_.device) == "cpu"
-    np.testing.assert_array_equal(loaded.score_samples(digits), expected)
+    np.testing.assert_array_equal(loaded.score_samples(few_digits), expected)
 
 
 # --- determinism ------------------------------------------------------------------------------

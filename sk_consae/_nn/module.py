@@ -94,6 +94,11 @@ class AutoEncoderModule(nn.Module):
             R, scale = W * self.decoder_scale, self.decoder_scale
         return OneLayerField(W, self.encoder_bias, R, self.decoder_bias, self.activation, scale)
 
+    def multiply_adds_per_row(self):
+        """Multiply-adds of the largest product per input row, :math:`D H`: what
+        :func:`~sk_consae._nn.threads.torch_threads` sizes the thread count by."""
+        return self.encoder_weight.numel()
+
     def forward(self, X):
         """Return ``(r(X), U)`` with ``U = X W + b`` the pre-activations."""
         field = self.field()

@@ -12,40 +12,24 @@ net carries no random state: training ``k`` epochs in one call or in ``k``
 """
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from torch import nn
+
+from .threads import torch_threads
 
 __all__ = [
     "TensorDataset",
     "TensorBatchIterator",
     "AutoEncoderNet",
     "epoch_seed",
-    "thread_independent",
 ]
 
-# torch's CPU matrix product picks thread-dependent kernels for a few small row counts
-# (e.g. 5-7 and 9-11 rows at 2 threads; up to 39 rows at 32-64 threads), which changes
-# the last bits of the result. Below this many rows a product runs on one thread.
-SMALL_ROWS = 64
-
-
-@contextmanager
-def thread_independent(rows):
-    """Run the block on one thread when it multiplies fewer than ``SMALL_ROWS`` rows,
-    so its result does not depend on ``torch.get_num_threads()``."""
-    threads = torch.get_num_threads()
-    if rows >= SMALL_ROWS or threads == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+# skorch's per-batch notifications; nets whose callbacks define none skip them.
+BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -174,6 +158,18 @@ class AutoEncoderNet(NeuralNet):
                     "or scale the input, e.g. with StandardScaler."
                 )
 
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._batch_hooks = self.uses_batch_hooks()
+
+    def _check_loss(self, loss):
+        if not math.isfinite(loss):
+            raise TrainingDivergedError(
+                f"Training diverged: the loss became {loss} in epoch {len(self.history)}. "
+                f"Lower the learning rate `lr` (it is {self.lr}) or scale the input, "
+                "e.g. with StandardScaler."
+            )
+
     def on_train_end(self, net, X=None, y=None, **kwargs):
         super().on_train_end(net, X=X, y=y, **kwargs)
         # Training-only state: keeps the fitted net picklable across devices.
@@ -188,6 +184,41 @@ class AutoEncoderNet(NeuralNet):
             loss = loss + self.contraction * penalty
         return loss
 
+    def uses_batch_hooks(self):
+        """Whether the net or a callback does something per batch (``on_batch_begin``,
+        ``on_batch_end`` or ``on_grad_computed``); skorch's no-op defaults do not."""
+        owners = [(self, NeuralNet)] + [(cb, Callback) for _, cb in self.callbacks_]
+        return any(
+            getattr(type(owner), hook, None) is not getattr(base, hook)
+            for owner, base in owners
+            for hook in BATCH_HOOKS
+        )
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch, without its per-batch machinery when nothing uses it.
+
+        skorch notifies every callback three times per batch and writes two history
+        rows per batch; on small data that costs a third of the optimiser step. Unless
+        a callback has a per-batch hook, an epoch here runs the steps alone and records
+        one batch row holding the epoch's mean loss (weighted by batch size, as skorch's
+        ``train_loss`` is), so the epoch rows and every epoch-level callback are as
+        skorch makes them.
+        """
+        if iterator is None or not training or self._batch_hooks:
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        self._set_training(True)
+        losses, sizes = [], []
+        for batch in iterator:
+            losses.append(step_fn(batch, **fit_params)["loss"].detach())
+            sizes.append(batch[0].shape[0])
+        weights = torch.tensor(sizes, dtype=losses[0].dtype, device=losses[0].device)
+        mean_loss = float(torch.stack(losses) @ weights) / sum(sizes)  # one synchronisation
+        self._check_loss(mean_loss)
+        self.history.new_batch()
+        self.history.record_batch(prefix + "_loss", mean_loss)
+        self.history.record_batch(prefix + "_batch_size", sum(sizes))
+        self.history.record(prefix + "_batch_count", len(sizes))
+
     def train_step(self, batch, **fit_params):
         inputs, targets = batch
         if self.noise:
@@ -197,14 +228,30 @@ class AutoEncoderNet(NeuralNet):
                 device=inputs.device,
                 dtype=inputs.dtype,
             )
-        with thread_independent(inputs.shape[0]):
-            step = super().train_step((inputs, targets), **fit_params)
-        if not torch.isfinite(step["loss"]):
-            raise TrainingDivergedError(
-                f"Training diverged: the loss became {step['loss'].item()} in epoch "
-                f"{len(self.history)}. Lower the learning rate `lr` (it is {self.lr}) "
-                "or scale the input, e.g. with StandardScaler."
-            )
+        rows = inputs.shape[0]
+        with torch_threads(rows, rows * self.module_.multiply_adds_per_row()):
+            step = self._optimizer_step((inputs, targets), **fit_params)
+        if self._batch_hooks:  # per-batch callbacks see only finite losses
+            self._check_loss(step["loss"].item())
         if self.weight_length is not None:
             self.module_.project_weight_length_(self.weight_length)
         return step
+
+    def _optimizer_step(self, batch, **fit_params):
+        """skorch's ``train_step``, minus the ``on_grad_computed`` notification (and the
+        generator of parameters it builds every step) when no callback uses it."""
+        if self._batch_hooks:
+            return super().train_step(batch, **fit_params)
+        inputs, targets = batch
+        steps = []
+
+        def closure():  # L-BFGS calls it several times per step; the first counts
+            self._zero_grad_optimizer()
+            y_pred = self.module_(inputs)  # the module is in training mode for the epoch
+            loss = self.get_loss(y_pred, targets, X=inputs, training=True)
+            loss.backward()
+            steps.append({"loss": loss, "y_pred": y_pred})
+            return loss
+
+        self._step_optimizer(closure)
+        return steps[0]
