@@ -13,7 +13,8 @@
 3. With ``--anomaly``: one seed of ``bench_anomaly.py`` for the default auto-encoder and
    IsolationForest, total fit + score time per method.
 
-Times are medians over ``--repeat`` runs after one warm-up run.
+Times are medians over ``--repeat`` runs after one warm-up run; the package and the
+hand loops run in turn, so that all see the same machine.
 """
 
 import argparse
@@ -37,13 +38,21 @@ def small_data():
 
 
 def median_time(fn, repeat):
-    fn()  # warm-up: first-call allocations and lazy imports
-    times = []
+    return median_times([fn], repeat)[0]
+
+
+def median_times(fns, repeat):
+    """Median wall time of each function, run in turn ``repeat`` times after one warm-up
+    round, so that all of them see the same machine (shared hosts drift)."""
+    for fn in fns:
+        fn()  # warm-up: first-call allocations and lazy imports
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, column in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            column.append(time.perf_counter() - start)
+    return [statistics.median(column) for column in times]
 
 
 def package_fit_score(X):
@@ -84,6 +93,8 @@ def hand_fit_score(X, noise, batch=128, hidden=100, epochs=100):
 
 
 class single_thread:
+    """torch on one thread for the duration of the block."""
+
     def __enter__(self):
         self.threads = torch.get_num_threads()
         torch.set_num_threads(1)
@@ -134,10 +145,14 @@ def main():
     X = small_data()
     noise = UntiedAutoEncoder(max_epochs=1, random_state=0).fit(X).noise_
 
-    ours = median_time(lambda: package_fit_score(X), args.repeat)
-    hand = median_time(lambda: hand_fit_score(X, noise), args.repeat)
-    with single_thread():
-        hand_one = median_time(lambda: hand_fit_score(X, noise), args.repeat)
+    def hand_one_thread():
+        with single_thread():
+            hand_fit_score(X, noise)
+
+    ours, hand, hand_one = median_times(
+        [lambda: package_fit_score(X), lambda: hand_fit_score(X, noise), hand_one_thread],
+        args.repeat,
+    )
     forest = median_time(
         lambda: IsolationForest(random_state=0).fit(X).score_samples(X), args.repeat
     )

@@ -5,12 +5,18 @@ import sys
 
 __all__ = ["main"]
 
+# The keys of sk_consae.paper.EXPERIMENTS, without importing the experiments for --help.
+EXPERIMENT_NAMES = ("table1", "fig3", "fig4", "table2")
+
 
 def _parser():
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="sk-consae",
         description="Conservative auto-encoders (Im, Belghazi & Memisevic, AAAI 2016).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     reproduce = commands.add_parser(
         "reproduce",
@@ -20,7 +26,7 @@ def _parser():
     reproduce.add_argument(
         "--quick",
         action="store_true",
-        help="load_digits and the 2-D toys with small models: minutes on a CPU",
+        help="load_digits and the 2-D toys with small models: about 2 minutes on 2 CPU cores",
     )
     reproduce.add_argument(
         "--mnist",
@@ -32,6 +38,25 @@ def _parser():
         metavar="DIR",
         default="consae-report",
         help="output folder (default: ./consae-report)",
+    )
+    reproduce.add_argument(
+        "--toy-data",
+        metavar="DIR",
+        help="folder with the authors' line.npz, circle.npz and spiral.npz for Fig. 3 "
+        "(default: generated toys)",
+    )
+    reproduce.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the results an earlier run with the same settings saved in DIR/results",
+    )
+    reproduce.add_argument(
+        "--only",
+        nargs="+",
+        choices=EXPERIMENT_NAMES,
+        metavar="EXPERIMENT",
+        help=f"run only these experiments ({', '.join(EXPERIMENT_NAMES)}); the report also "
+        "shows the others' saved results",
     )
     reproduce.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     reproduce.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
@@ -49,10 +74,17 @@ def main(argv=None):
                 raise RuntimeError("--device cuda was given but torch sees no GPU")
         if not args.quick and args.mnist is None:
             raise ValueError("the full reproduction needs --mnist DIR (or use --quick)")
-        from .reproduce import run
+        from .paper import run
 
         run(
-            args.out, quick=args.quick, mnist=args.mnist, device=args.device, random_state=args.seed
+            args.out,
+            quick=args.quick,
+            mnist=args.mnist,
+            toy_data=args.toy_data,
+            device=args.device,
+            random_state=args.seed,
+            resume=args.resume,
+            only=args.only,
         )
     except KeyboardInterrupt:
         print("sk-consae: interrupted", file=sys.stderr)

@@ -10,6 +10,8 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._optional import pyplot
+
 __all__ = ["VectorFieldDisplay", "plot_history"]
 
 
@@ -109,8 +111,7 @@ class VectorFieldDisplay:
         -------
         self
         """
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 4.5))
         self.contour_ = self.colorbar_ = None
@@ -191,6 +192,8 @@ class VectorFieldDisplay:
         -------
         VectorFieldDisplay
         """
+        if plot:
+            pyplot()  # fail before any work when matplotlib is missing
         xlim, ylim = _limits(X, xlim, ylim, margin)
         xx0, xx1, points = _grid(xlim, ylim, grid_resolution)
         values = np.asarray(field(points), dtype=float)
@@ -227,6 +230,7 @@ class VectorFieldDisplay:
         -------
         VectorFieldDisplay
         """
+        pyplot()  # fail before any work when matplotlib is missing
         check_is_fitted(estimator)
         final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
         if getattr(final, "n_features_in_", 2) != 2:
@@ -258,8 +262,7 @@ def plot_history(estimator, keys="train_loss", *, ax=None, label=None, logy=Fals
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     history = getattr(estimator, "history_", estimator)
     keys = [keys] if isinstance(keys, str) else list(keys)
     if ax is None:

@@ -12,7 +12,7 @@ MODULES = [
     "sk_consae.callbacks",
     "sk_consae.plotting",
     "sk_consae.datasets",
-    "sk_consae.experiments",
+    "sk_consae.paper",
 ]
 
 

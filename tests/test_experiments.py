@@ -1,7 +1,7 @@
 import numpy as np
 
 from sk_consae import ConservativeFieldExtractor, UntiedAutoEncoder
-from sk_consae.experiments import (
+from sk_consae.paper.experiments import (
     PAPER_TABLE2,
     conservative_recovery,
     polynomial_gradient_projection,

@@ -6,8 +6,8 @@ from scipy.stats import qmc
 
 from sk_consae import ConservativeFieldExtractor
 from sk_consae.datasets import make_spiral_sink, spiral_sink_field
-from sk_consae.experiments import polynomial_gradient_projection
 from sk_consae.metrics import curl
+from sk_consae.paper.experiments import polynomial_gradient_projection
 
 BUMPS_2D = [(1.0, (0.3, 0.2), 0.3), (-0.8, (-0.4, -0.3), 0.25)]
 BUMPS_3D = [(1.0, (0.3, 0.2, -0.1), 0.35), (-0.8, (-0.4, -0.3, 0.3), 0.3)]

@@ -150,6 +150,10 @@ class Activation:
     antiderivative: Callable[[Tensor], Tensor]
     segment_mean: Callable[[Tensor, Tensor], Tensor]
 
+    def __reduce__(self):
+        # Pickled by name: the functions are closures, and the registry is the truth.
+        return get_activation, (self.name,)
+
 
 def _smooth(name, function, derivative, antiderivative) -> Activation:
     def segment_mean(u0, u1):

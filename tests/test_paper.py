@@ -1,0 +1,225 @@
+"""The reproduction: the report's prose follows its numbers; runs resume and can be partial."""
+
+import importlib
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+from sk_consae import cli
+from sk_consae.paper import EXPERIMENTS, Settings, run
+from sk_consae.paper.report import describe_curl, fig3_section, table2_section
+
+TINY = Settings(
+    table1_components=8,
+    table1_epochs=2,
+    toy_components=20,
+    toy_epochs=3,
+    toy_optimizer="adam",
+    toy_lr=None,
+    toy_seeds=2,
+    sink_components=10,
+    sink_epochs=2,
+    table2_components=8,
+    table2_field_samples=200,
+    table2_epochs=2,
+    table2_extractor_epochs=2,
+)
+
+
+# --- prose from numbers ---------------------------------------------------------------
+
+
+def rising_then_falling(epochs=60):
+    return np.r_[0.01, np.linspace(0.02, 0.1, epochs // 2), np.linspace(0.1, 0.02, epochs // 2)]
+
+
+def test_a_curl_that_rises_at_the_end_is_never_said_to_fall():
+    rising = np.r_[0.01, np.linspace(0.02, 0.3, 60)]
+    sentence, fell = describe_curl(rising)
+    assert not fell and "never fell" in sentence and "fell to" not in sentence
+    # The quick report's case: a fall in the middle, then the largest value at the end.
+    late_peak = np.r_[0.05, np.linspace(0.2, 0.05, 30), np.linspace(0.05, 0.3, 30)]
+    sentence, fell = describe_curl(late_peak)
+    assert not fell and "never fell" in sentence
+
+
+def test_a_falling_curl_is_said_to_fall_with_its_numbers():
+    sentence, fell = describe_curl(rising_then_falling())
+    assert fell and "it fell" in sentence
+    assert "0.0100 before training" in sentence
+
+
+def test_a_single_noisy_epoch_decides_neither_peak_nor_end():
+    curve = np.r_[0.01, np.full(40, 0.05)]
+    curve[20] = 1.0  # one spike
+    curve[-1] = 0.0  # and one low final epoch
+    sentence, fell = describe_curl(curve)
+    assert not fell and "it fell" not in sentence
+
+
+def toy_result(curves):
+    return Bunch(**{name: Bunch(curls=np.asarray(c)[None, :]) for name, c in curves.items()})
+
+
+def test_fig3_section_counts_only_toys_whose_curl_fell():
+    rising = np.r_[0.01, np.linspace(0.02, 0.3, 60)]
+    result = toy_result({"line": rising, "circle": rising_then_falling(), "spiral": rising})
+    text = fig3_section(result, Settings.quick(), "generated toys")
+    assert "holds on 1 of the 3 toys" in text
+    assert "- line (mean over seeds)" in text and "never fell" in text
+
+
+def test_table2_section_defines_beta_and_explains_every_large_difference():
+    betas = np.array([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    row = Bunch(
+        betas=betas,
+        ranking=np.array([0.68, 0.74, 0.93, 0.97, 0.996, 0.9968]),
+        field_r2=np.full(6, 0.99),
+        trained_ranking=0.999,
+        quadratic_ranking=0.93,
+    )
+    text = table2_section({"tied": row, "untied": row}, Settings.quick())
+    assert "beta blends a random untied auto-encoder (beta = 0)" in text
+    assert "tied, beta = 0.0: 0.6800 against 0.5036" in text and "0.9300" in text
+    assert "beta = 0.6: 0.9700 against 0.9884" in text and "R^2 = 0.990" in text
+    assert "beta = 0.2" not in text  # within 0.01 of the paper: no sentence needed
+    assert "The tied row is monotone in beta" in text
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def test_cli_names_match_the_experiments():
+    assert tuple(EXPERIMENTS) == cli.EXPERIMENT_NAMES
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    run(out, settings=TINY, stream=open("/dev/null", "w"))  # noqa: SIM115
+    return out
+
+
+def test_run_writes_every_section_and_figure(tiny_run):
+    report = (tiny_run / "report.md").read_text()
+    for heading in ("quick mode gives up", "Table 1", "Fig. 2", "Fig. 3", "Fig. 4", "Table 2"):
+        assert heading in report
+    assert "paper 95.9%" in report and "paper 0.9968" in report
+    for figure in ("fig2_symmetricity.png", "fig3_curl.png", "fig4_spiral_sink.png"):
+        assert (tiny_run / figure).stat().st_size > 10_000
+    assert sorted(p.stem for p in (tiny_run / "results").iterdir()) == sorted(EXPERIMENTS)
+
+
+def test_resume_skips_finished_experiments(tiny_run, monkeypatch, capsys):
+    import sk_consae.paper.reproduce as reproduce
+
+    def must_not_run(name, *args):
+        raise AssertionError(f"{name} ran again")
+
+    monkeypatch.setattr(reproduce, "_experiment", must_not_run)
+    run(tiny_run, settings=TINY, resume=True, stream=sys.stderr)
+    assert capsys.readouterr().err.count("saved result reused") == len(EXPERIMENTS)
+
+
+def test_resume_reruns_results_made_with_other_settings(tiny_run, tmp_path, monkeypatch):
+    import shutil
+
+    import sk_consae.paper.reproduce as reproduce
+
+    shutil.copytree(tiny_run / "results", tmp_path / "results")
+    ran = []
+    real = reproduce._experiment
+
+    def spy(name, *args):
+        ran.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(reproduce, "_experiment", spy)
+    other = Settings(**{**vars(TINY), "sink_epochs": 3})
+    run(tmp_path, settings=other, resume=True, stream=open("/dev/null", "w"))  # noqa: SIM115
+    assert ran == list(EXPERIMENTS)
+
+
+def test_only_runs_one_experiment_and_reports_the_saved_rest(tiny_run, tmp_path, monkeypatch):
+    import shutil
+
+    import sk_consae.paper.reproduce as reproduce
+
+    ran = []
+    real = reproduce._experiment
+
+    def spy(name, *args):
+        ran.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(reproduce, "_experiment", spy)
+    run(tmp_path, settings=TINY, only=["fig4"], stream=open("/dev/null", "w"))  # noqa: SIM115
+    assert ran == ["fig4"]
+    report = (tmp_path / "report.md").read_text()
+    assert "## Fig. 4" in report and "## Table 1" not in report and "Not run" in report
+    shutil.copytree(tiny_run / "results", tmp_path / "results", dirs_exist_ok=True)
+    run(tmp_path, settings=TINY, only=["fig3"], stream=open("/dev/null", "w"))  # noqa: SIM115
+    assert ran == ["fig4", "fig3"]
+    assert "## Table 1" in (tmp_path / "report.md").read_text()  # saved, not rerun
+
+
+def test_unknown_experiment_is_named(tmp_path):
+    with pytest.raises(ValueError, match="unknown experiments \\['fig9'\\]"):
+        run(tmp_path, settings=TINY, only=["fig9"])
+
+
+def test_progress_advances_once_per_training_epoch_and_ends_full(tmp_path, monkeypatch):
+    import sk_consae.paper.reproduce as reproduce
+
+    bars = []
+
+    class Recorder(reproduce._Progress):
+        def experiment(self, title, epochs):
+            bars.append({"total": epochs, "ticks": 0})
+
+        def epoch(self):
+            bars[-1]["ticks"] += 1
+
+    monkeypatch.setattr(reproduce, "_Progress", Recorder)
+    run(tmp_path, settings=TINY, only=["table1", "fig4", "table2"])
+    # Totals are the epochs actually trained: the bar reaches 100% with the last epoch.
+    assert bars == [
+        {"total": TINY.epochs(n), "ticks": TINY.epochs(n)} for n in ("table1", "fig4", "table2")
+    ]
+
+
+# --- the install ------------------------------------------------------------------------
+
+
+def test_without_matplotlib_reproduce_and_plots_name_the_extra(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    assert cli.main(["reproduce", "--quick", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'pip install "sk_consae[plot]"' in err[0]
+    from sk_consae.plotting import VectorFieldDisplay
+
+    with pytest.raises(ImportError, match=r"sk_consae\[plot\]"):
+        VectorFieldDisplay.from_callable(lambda X: -X, X=np.zeros((3, 2)))
+
+
+def test_version_flag(capsys):
+    from sk_consae import __version__
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"sk-consae {__version__}"
+
+
+@pytest.mark.parametrize("old", ["experiments", "reproduce"])
+def test_old_module_paths_warn_and_still_work(old):
+    sys.modules.pop(f"sk_consae.{old}", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module = importlib.import_module(f"sk_consae.{old}")
+    assert any(issubclass(w.category, FutureWarning) for w in caught)
+    new = importlib.import_module(f"sk_consae.paper.{old}")
+    assert all(getattr(module, name) is getattr(new, name) for name in new.__all__)
