@@ -42,3 +42,20 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "plot_gallery": os.environ.get("SK_CONSAE_DOCS_GALLERY", "True"),
 }
+
+
+def _public_bases(app, name, obj, options, bases):
+    """API pages list public base classes: a private base gives way to its own bases."""
+
+    def public(classes):
+        for cls in classes:
+            if cls.__name__.startswith("_"):
+                yield from public(cls.__bases__)
+            else:
+                yield cls
+
+    bases[:] = list(dict.fromkeys(public(list(bases))))
+
+
+def setup(app):
+    app.connect("autodoc-process-bases", _public_bases)

@@ -1,12 +1,7 @@
 """ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
 
 import numpy as np
-from sklearn.base import (
-    ClassNamePrefixFeaturesOutMixin,
-    RegressorMixin,
-    TransformerMixin,
-    _fit_context,
-)
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
@@ -18,24 +13,24 @@ from ._maths.field import preactivation, vector_field
 __all__ = ["ConservativeFieldExtractor"]
 
 
-def check_field_values(V, X, name="V"):
-    """Validate field values V against points X: same shape, finite, numeric."""
-    if V is None:
+def check_field_values(y, X):
+    """Validate the field's values y against the points X: same shape, finite, numeric."""
+    if y is None:
         raise ValueError(
-            f"ConservativeFieldExtractor requires y to be passed, but the target y is "
-            f"None: give {name}, the field's values at X, of shape {X.shape}."
+            "ConservativeFieldExtractor requires y to be passed, but the target y is "
+            f"None: give y, the field's values at X, of shape {X.shape}."
         )
-    V = check_array(V, dtype=[np.float64, np.float32], ensure_2d=False, input_name=name)
-    if V.shape != X.shape:
+    y = check_array(y, dtype=[np.float64, np.float32], ensure_2d=False, input_name="y")
+    if y.shape != X.shape:
         raise ValueError(
-            f"{name} has shape {V.shape}, expected {X.shape}: one field vector per "
-            "row of X, with X's number of features."
+            f"y has shape {y.shape}, expected {X.shape}: the field's values at X, one "
+            "vector per row of X with X's number of features."
         )
-    return V
+    return y
 
 
 class ConservativeFieldExtractor(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, RegressorMixin, _BaseFieldModel
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseFieldModel
 ):
     r"""Learn the conservative (gradient) part of a vector field and its potential.
 
@@ -186,7 +181,10 @@ class ConservativeFieldExtractor(
         self.warm_start = warm_start
 
     def __sklearn_tags__(self):
+        # Not a regressor in scikit-learn's sense: y must have X's shape (a field on X),
+        # so no 1-D target is ever valid; fit requires y, predict returns X's shape.
         tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
@@ -199,15 +197,16 @@ class ConservativeFieldExtractor(
         module.init_ridges_(inputs, generator=generator)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, V):
-        """Fit the gradient field closest to V in the least-squares sense.
+    def fit(self, X, y):
+        """Fit the gradient field closest to y in the least-squares sense.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Points where the field is known.
-        V : array-like of shape (n_samples, n_features)
-            The field's values at X.
+        y : array-like of shape (n_samples, n_features)
+            The field's values at X (:math:`v_i`), one vector per row of X: a
+            multi-output target of X's shape.
 
         Returns
         -------
@@ -215,7 +214,7 @@ class ConservativeFieldExtractor(
         """
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32])
-            V = check_field_values(V, X)
+            V = check_field_values(y, X)
             if self.standardize:
                 mean = X.mean(0, dtype=np.float64)
                 scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
@@ -284,27 +283,27 @@ class ConservativeFieldExtractor(
 
         return self._map_rows(hidden, self._standardized(X), (self.n_components,))
 
-    def decompose(self, X, V):
-        """Split V into its fitted conservative part and the remainder.
+    def decompose(self, X, y):
+        """Split the field's values y into the fitted conservative part and the rest.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        V : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_features)
+            The field's values at X.
 
         Returns
         -------
         conservative : ndarray of shape (n_samples, n_features)
             :meth:`predict` at X.
         remainder : ndarray of shape (n_samples, n_features)
-            ``V - conservative``: the rotational and harmonic parts, plus fit error.
+            ``y - conservative``: the rotational and harmonic parts, plus fit error.
         """
         conservative = self.predict(X)
-        V = check_field_values(V, conservative)
-        return conservative, V - conservative
+        return conservative, check_field_values(y, conservative) - conservative
 
-    def score(self, X, V, sample_weight=None):
-        """:math:`R^2` of the conservative part against V, pooled over components.
+    def score(self, X, y, sample_weight=None):
+        """:math:`R^2` of the conservative part against y, pooled over components.
 
         :math:`1 - \\sum_i \\lVert v_i - \\hat v_i\\rVert^2 / \\sum_i \\lVert v_i -
         \\bar v\\rVert^2` (``r2_score(..., multioutput="variance_weighted")``): the
@@ -313,14 +312,15 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        V : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_features)
+            The field's values at X.
         sample_weight : array-like of shape (n_samples,), optional
 
         Returns
         -------
         float
         """
-        conservative, remainder = self.decompose(X, V)
+        conservative, remainder = self.decompose(X, y)
         return float(
             r2_score(
                 conservative + remainder,

@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._nn.net import TrainingDivergedError
+from sk_consae.exceptions import TrainingDivergedError
 
 from ._helpers import TYINGS
 

@@ -12,6 +12,7 @@ MODULES = [
     "sk_consae.callbacks",
     "sk_consae.plotting",
     "sk_consae.datasets",
+    "sk_consae.exceptions",
     "sk_consae.paper",
 ]
 

@@ -100,10 +100,12 @@ def test_spiral_sink_matches_its_l2_projection_on_the_square():
 
 
 def test_recovers_the_gradient_part_in_3d():
-    # Sobol points: uniform, with an empirical measure close to the population one.
-    X = qmc.scale(qmc.Sobol(3, seed=0).random_base2(15), -1, 1)
+    # 8,192 Sobol points: uniform, with an empirical measure close to the population one
+    # (errors 3.7% and 1.2% here; 32,768 points and 300 epochs gave 3.1% and 1.0% in 4x
+    # the time).
+    X = qmc.scale(qmc.Sobol(3, seed=0).random_base2(13), -1, 1)
     phi, grad = gaussian_bumps(X, BUMPS_3D)
-    extractor = ConservativeFieldExtractor(100, max_epochs=300, random_state=0)
+    extractor = ConservativeFieldExtractor(100, max_epochs=150, random_state=0)
     extractor.fit(X, grad + rotation_3d(X))
     test_points = np.random.RandomState(1).uniform(-1, 1, (5000, 3))
     phi_test, grad_test = gaussian_bumps(test_points, BUMPS_3D)
@@ -152,9 +154,9 @@ def test_tied_weights_also_give_a_gradient_field():
 @pytest.mark.parametrize(
     "X, V, message",
     [
-        (np.ones((5, 2)), np.ones((5, 3)), r"V has shape \(5, 3\), expected \(5, 2\)"),
-        (np.ones((5, 2)), np.ones(5), r"V has shape \(5,\), expected \(5, 2\)"),
-        (np.ones((5, 2)), np.r_[[[np.nan, 0.0]], np.ones((4, 2))], "V contains NaN"),
+        (np.ones((5, 2)), np.ones((5, 3)), r"y has shape \(5, 3\), expected \(5, 2\)"),
+        (np.ones((5, 2)), np.ones(5), r"y has shape \(5,\), expected \(5, 2\)"),
+        (np.ones((5, 2)), np.r_[[[np.nan, 0.0]], np.ones((4, 2))], "Input y contains NaN"),
         (np.ones(5), np.ones(5), "Expected 2D array, got 1D array"),
         (np.ones((5, 2)), None, "requires y to be passed"),
     ],
@@ -169,7 +171,7 @@ def test_bad_field_input_is_named(X, V, message):
 def test_decompose_and_score_check_v_and_feature_count():
     X, V = make_spiral_sink(10)
     extractor = ConservativeFieldExtractor(8, max_epochs=2, random_state=0).fit(X, V)
-    with pytest.raises(ValueError, match=r"V has shape \(100, 3\), expected \(100, 2\)"):
+    with pytest.raises(ValueError, match=r"y has shape \(100, 3\), expected \(100, 2\)"):
         extractor.decompose(X, np.ones((100, 3)))
     with pytest.raises(
         ValueError, match="X has 3 features, but ConservativeFieldExtractor is expecting 2"

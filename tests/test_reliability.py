@@ -18,7 +18,7 @@ from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
 from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._nn.net import TrainingDivergedError
+from sk_consae.exceptions import TrainingDivergedError
 from sk_consae.datasets import make_spiral_sink, salt_and_pepper
 from sk_consae.metrics import (
     curl,

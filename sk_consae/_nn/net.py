@@ -12,13 +12,17 @@ net carries no random state: training ``k`` epochs in one call or in ``k``
 """
 
 import math
+import os
+import sys
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
+from skorch.utils import Ansi
 from torch import nn
 
+from ..exceptions import TrainingDivergedError
 from .threads import torch_threads
 
 __all__ = [
@@ -96,8 +100,24 @@ class SquaredError(nn.Module):
         return (residual * residual).sum() / residual.shape[0]
 
 
-class TrainingDivergedError(ValueError):
-    """The training loss became NaN or infinite."""
+class EpochTable(PrintLog):
+    """skorch's per-epoch table (``verbose=1``), coloured only on a terminal.
+
+    skorch marks each column's best value with ANSI colour codes; written to a pipe or
+    a log file they show up as escape sequences. Colour is dropped when standard output
+    is not a terminal or when ``NO_COLOR`` is set (https://no-color.org).
+    """
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _terminal_colours():
+            text = text.replace(color, "").replace(Ansi.ENDC.value, "")
+        return text
+
+
+def _terminal_colours():
+    isatty = getattr(sys.stdout, "isatty", None)
+    return not os.environ.get("NO_COLOR") and bool(isatty and isatty())
 
 
 class AutoEncoderNet(NeuralNet):
@@ -130,6 +150,12 @@ class AutoEncoderNet(NeuralNet):
         self.shuffle = shuffle
         self.shuffle_seed = shuffle_seed
         self.noise_seed = noise_seed
+
+    def get_default_callbacks(self):
+        return [
+            (name, EpochTable() if name == "print_log" else callback)
+            for name, callback in super().get_default_callbacks()
+        ]
 
     def get_iterator(self, dataset, training=False):
         batch_size = len(dataset) if self.batch_size in (-1, None) else self.batch_size
