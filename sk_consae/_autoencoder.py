@@ -2,6 +2,7 @@
 model and an outlier detector."""
 
 from numbers import Integral, Real
+from string import Template
 
 import numpy as np
 import torch
@@ -108,7 +109,9 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
@@ -160,6 +163,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -196,6 +200,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -212,6 +217,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -230,6 +236,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -249,7 +256,9 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
@@ -302,6 +311,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -334,6 +344,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -367,6 +378,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -380,6 +392,7 @@ class _BaseAutoEncoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -389,7 +402,19 @@ class _BaseAutoEncoder(
         return np.where(decision < 0, -1, 1)
 
 
-_SHARED_DOC_PARAMETERS = """
+def _shared_docstring(cls):
+    """Fill ``$parameters`` and ``$attributes`` in an auto-encoder's class docstring.
+
+    ``string.Template`` rather than an f-string, so that LaTeX braces and backslashes
+    in the docstrings are written as LaTeX.
+    """
+    cls.__doc__ = Template(cls.__doc__).substitute(
+        parameters=_SHARED_DOC_PARAMETERS, attributes=_SHARED_DOC_ATTRIBUTES
+    )
+    return cls
+
+
+_SHARED_DOC_PARAMETERS = r"""
     n_components : int, default=100
         Number of hidden units H.
     activation : {"sigmoid", "relu", "tanh", "softplus", "linear"}, default="relu"
@@ -408,9 +433,9 @@ _SHARED_DOC_PARAMETERS = """
         Standard deviation of Gaussian input noise (denoising training); the target
         stays the clean input. Drawn once per optimiser step. ``"auto"`` is half the
         root-mean-square spread of the training features,
-        :math:`0.5 \\sqrt{\\mathrm{mean}_i \\operatorname{Var}(x_i)}` (``noise_`` holds
+        :math:`0.5 \sqrt{\mathrm{mean}_i \operatorname{Var}(x_i)}` (``noise_`` holds
         the value used): the denoising field estimates
-        :math:`\\sigma^2 \\nabla \\log p_\\sigma`, so the energy tracks the data
+        :math:`\sigma^2 \nabla \log p_\sigma`, so the energy tracks the data
         density smoothed at that scale, and the model cannot collapse to the identity
         map, whose energy is flat. See the user guide, "Energies as anomaly scores".
     optimizer : {"adam", "sgd", "lbfgs"}, default="adam"
@@ -431,7 +456,7 @@ _SHARED_DOC_PARAMETERS = """
     contamination : "auto" or float in (0, 0.5], default=0.1
         Sets ``offset_``, the energy below which :meth:`predict` flags an outlier.
         ``"auto"``: Tukey's outer fence of the training energies,
-        :math:`Q_1 - 3\\,(Q_3 - Q_1)`, which needs no guess of the outlier fraction.
+        :math:`Q_1 - 3\,(Q_3 - Q_1)`, which needs no guess of the outlier fraction.
         A float: the expected fraction of outliers, and ``offset_`` is that quantile
         of the training energies.
     energy_quadrature : "exact" or int, default="exact"
@@ -453,7 +478,7 @@ _SHARED_DOC_PARAMETERS = """
     warm_start : bool, default=False
         If True, ``fit`` continues from the current weights and optimiser state."""
 
-_SHARED_DOC_ATTRIBUTES = """
+_SHARED_DOC_ATTRIBUTES = r"""
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module.
     encoder_weights_ : ndarray of shape (n_features, n_components)
@@ -485,14 +510,15 @@ _SHARED_DOC_ATTRIBUTES = """
         Names of features seen during fit, when X has string column names."""
 
 
+@_shared_docstring
 class UntiedAutoEncoder(_BaseAutoEncoder):
-    __doc__ = f"""One-hidden-layer auto-encoder with free (untied) or tied decoder
+    r"""One-hidden-layer auto-encoder with free (untied) or tied decoder
     weights.
 
-    .. math:: r(x) = R\\,h(W^\\top x + b) + c
+    .. math:: r(x) = R\,h(W^\top x + b) + c
 
-    trained to minimise the mean of :math:`\\lVert r(\\tilde x) - x\\rVert^2` over
-    mini-batches (:math:`\\tilde x = x` plus optional Gaussian ``noise``). As a
+    trained to minimise the mean of :math:`\lVert r(\tilde x) - x\rVert^2` over
+    mini-batches (:math:`\tilde x = x` plus optional Gaussian ``noise``). As a
     transformer it maps X to hidden activations; as a density model its field
     :math:`r(x) - x` has an energy (:meth:`score_samples`) that scores samples, and
     it follows scikit-learn's outlier-detector contract (as
@@ -502,10 +528,10 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
     dtype, in chunks of bounded memory.
 
     Parameters
-    ----------{_SHARED_DOC_PARAMETERS}
+    ----------$parameters
 
     Attributes
-    ----------{_SHARED_DOC_ATTRIBUTES}
+    ----------$attributes
 
     See Also
     --------
@@ -515,7 +541,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
 
     Notes
     -----
-    The field is conservative iff the Jacobian :math:`R\\,\\mathrm{{diag}}(h')\\,W^\\top`
+    The field is conservative iff the Jacobian :math:`R\,\mathrm{diag}(h')\,W^\top`
     is symmetric; tied and scaled weights guarantee it. Untied models become nearly
     conservative through training (paper, Table 1): measure it with
     :func:`sk_consae.metrics.jacobian_symmetricity`.

@@ -4,45 +4,46 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._autoencoder import _SHARED_DOC_ATTRIBUTES, _SHARED_DOC_PARAMETERS, _BaseAutoEncoder
+from ._autoencoder import _BaseAutoEncoder, _shared_docstring
 
 __all__ = ["ContractiveAutoEncoder"]
 
 
+@_shared_docstring
 class ContractiveAutoEncoder(_BaseAutoEncoder):
-    __doc__ = f"""Auto-encoder trained with a contractive penalty, in closed form.
+    r"""Auto-encoder trained with a contractive penalty, in closed form.
 
     Minimises the batch mean of
 
-    .. math:: \\lVert r(\\tilde x) - x\\rVert^2 + \\lambda\\, P(x)
+    .. math:: \lVert r(\tilde x) - x\rVert^2 + \lambda\, P(x)
 
     with, for ``contraction_target="reconstruction"`` (paper eq. 10, Alain and
     Bengio 2014),
 
     .. math::
 
-        P = \\lVert \\partial r / \\partial x\\rVert_F^2
-          = d^\\top \\big((R^\\top R) \\circ (W^\\top W)\\big)\\, d,
+        P = \lVert \partial r / \partial x\rVert_F^2
+          = d^\top \big((R^\top R) \circ (W^\top W)\big)\, d,
 
     and for ``contraction_target="encoder"`` (Rifai et al. 2011),
 
-    .. math:: P = \\lVert \\partial h / \\partial x\\rVert_F^2 = \\sum_k d_k^2 \\lVert w_k\\rVert^2,
+    .. math:: P = \lVert \partial h / \partial x\rVert_F^2 = \sum_k d_k^2 \lVert w_k\rVert^2,
 
-    where :math:`d = h'(W^\\top x + b)`. Neither forms a Jacobian: the first costs
+    where :math:`d = h'(W^\top x + b)`. Neither forms a Jacobian: the first costs
     :math:`O(D H^2)` per step for the Gram matrices, the second :math:`O(D H)`.
     Contraction drives the field towards conservativeness near the data (paper,
     Prop. 3). Everything else is as in :class:`UntiedAutoEncoder`.
 
     Parameters
-    ----------{_SHARED_DOC_PARAMETERS}
+    ----------$parameters
     contraction : float, default=0.1
-        The penalty weight :math:`\\lambda`.
-    contraction_target : {{"reconstruction", "encoder"}}, default="reconstruction"
+        The penalty weight :math:`\lambda`.
+    contraction_target : {"reconstruction", "encoder"}, default="reconstruction"
         Penalise the Jacobian of the reconstruction :math:`r` or of the encoder
         :math:`h`.
 
     Attributes
-    ----------{_SHARED_DOC_ATTRIBUTES}
+    ----------$attributes
 
     See Also
     --------

@@ -84,16 +84,24 @@ class ConservativeFieldExtractor(
     lr : float or None, default=None
         None means 1e-3 for adam, 1e-2 for sgd and 1.0 for lbfgs.
     momentum : float, default=0.9
+        Momentum of ``"sgd"``; ignored by the other optimisers.
     max_epochs : int, default=100
         For ``"lbfgs"``, each epoch is one step of up to 20 iterations.
     batch_size : int, default=128
         Ignored by ``"lbfgs"``.
     shuffle : bool, default=True
+        Shuffle the training samples every epoch (mini-batch optimisers).
     device : {"cpu", "cuda"}, default="cpu"
+        Where to train and infer.
     random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the shuffling (private torch generators: global
+        torch and NumPy state are left alone).
     verbose : int, default=0
+        If positive, skorch prints its per-epoch table.
     callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks`; copied at fit, what they record lands in ``history_``.
     warm_start : bool, default=False
+        If True, ``fit`` continues from the current weights and optimiser state.
 
     Attributes
     ----------
@@ -239,6 +247,7 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -255,6 +264,7 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -271,6 +281,7 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
@@ -289,6 +300,7 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples, n_features)
             The field's values at X.
 
@@ -312,9 +324,11 @@ class ConservativeFieldExtractor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples, n_features)
             The field's values at X.
         sample_weight : array-like of shape (n_samples,), optional
+            Weights of the samples in :math:`R^2`; equal weights when None.
 
         Returns
         -------

@@ -92,7 +92,7 @@ class ConservativenessMonitor(Callback):
             values = {
                 "jacobian_symmetricity": lambda: jacobian_symmetricity_rows(field, X, forms).mean(),
                 "weight_symmetricity": lambda: symmetricity_from_norms(
-                    forms.frobenius.sum(), forms.trace.sum()
+                    forms.frobenius.sum(), forms.trace_of_square.sum()
                 ),
                 "curl": lambda: curl_rows(field, X, forms).abs().mean(),
             }

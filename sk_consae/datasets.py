@@ -45,15 +45,18 @@ def make_line(n_samples=500, *, length=1.0, noise=0.0, random_state=None):
     Parameters
     ----------
     n_samples : int, default=500
+        Number of points.
     length : float, default=1.0
         The segment runs from ``-length / 2`` to ``length / 2`` on the x axis.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to both coordinates.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws; an int gives reproducible output.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2)
+        Samples, one per row.
 
     Examples
     --------
@@ -73,14 +76,18 @@ def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
     Parameters
     ----------
     n_samples : int, default=500
+        Number of points.
     radius : float, default=0.4
+        Radius of the circle.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to both coordinates.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws; an int gives reproducible output.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2)
+        Samples, one per row.
     """
     n_samples = _check_count("n_samples", n_samples)
     rng = check_random_state(random_state)
@@ -110,15 +117,20 @@ def make_spiral(
     Parameters
     ----------
     n_samples : int, default=500
+        Number of points.
     turns : float, default=1.9
+        Number of turns of the spiral.
     inner_radius, outer_radius : float, default=0.12, 0.6
+        Distances from the origin where the spiral starts and ends.
     noise : float, default=0.01
         Standard deviation of Gaussian noise added to both coordinates.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws; an int gives reproducible output.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 2)
+        Samples, one per row.
     """
     n_samples = _check_count("n_samples", n_samples)
     rng = check_random_state(random_state)
@@ -138,10 +150,12 @@ def spiral_sink_field(X):
     Parameters
     ----------
     X : array-like of shape (n_samples, 2)
+        Samples, one per row.
 
     Returns
     -------
     V : ndarray of shape (n_samples, 2)
+        The field's values at X.
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -162,10 +176,12 @@ def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, ra
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to the field values.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws; an int gives reproducible output.
 
     Returns
     -------
     X : ndarray of shape (n_points_per_axis ** 2, 2)
+        Samples, one per row.
     V : ndarray of shape (n_points_per_axis ** 2, 2)
         :func:`spiral_sink_field` at X.
     """
@@ -187,9 +203,11 @@ def salt_and_pepper(X, p=0.2, *, low=None, high=None, random_state=None):
     X : array-like of shape (n_samples, n_features)
         Left unchanged; must be finite.
     p : float in [0, 1], default=0.2
+        Probability that an entry is corrupted.
     low, high : float or None, default=None
         The "pepper" and "salt" values; X's minimum and maximum when None.
     random_state : int, RandomState instance or None, default=None
+        Seeds the draws; an int gives reproducible output.
 
     Returns
     -------
@@ -248,6 +266,7 @@ def load_mnist(data_home=None, *, subset="train", return_X_y=False):
         first 60,000 rows being the training set.
     subset : {"train", "test", "all"}, default="train"
     return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
 
     Returns
     -------

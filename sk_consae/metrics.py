@@ -57,6 +57,7 @@ def symmetricity(A):
     Parameters
     ----------
     A : array-like of shape (D, D) or (n, D, D)
+        One square matrix, or a stack of them.
 
     Returns
     -------
@@ -118,6 +119,7 @@ def jacobian_symmetricity(estimator, X, y=None):
     estimator : fitted UntiedAutoEncoder, ContractiveAutoEncoder, \
             ConservativeFieldExtractor, or Pipeline ending in one
     X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
     y : Ignored
         Present so the function is a scikit-learn scorer.
 
@@ -146,6 +148,7 @@ def weight_symmetricity(estimator, X=None, y=None):
     Parameters
     ----------
     estimator : fitted sk_consae estimator or Pipeline ending in one
+        A fitted sk_consae estimator, or a Pipeline ending in one.
     X, y : Ignored
         Present so the function is a scikit-learn scorer.
 
@@ -155,7 +158,7 @@ def weight_symmetricity(estimator, X=None, y=None):
     """
     estimator, _ = _field_model(estimator, None)
     forms = jacobian_forms(estimator._field(torch.float64))
-    return float(symmetricity_from_norms(forms.frobenius.sum(), forms.trace.sum()))
+    return float(symmetricity_from_norms(forms.frobenius.sum(), forms.trace_of_square.sum()))
 
 
 def _finite_difference_jacobian(field, X):
@@ -202,6 +205,7 @@ def curl(field, X):
         (n, D) to the field's values (n, D) and is differentiated by central finite
         differences (2 D calls on arrays of X's shape).
     X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
 
     Returns
     -------
@@ -301,6 +305,7 @@ def energy_ranking(estimator, X, X_other):
     estimator : fitted estimator with ``score_samples``
         Including a Pipeline ending in an auto-encoder.
     X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
     X_other : array-like of shape (n_samples, n_features)
         Paired with X row by row.
 
@@ -357,6 +362,7 @@ def outlier_roc_auc(estimator, X, y):
         Higher scores mean more normal, as for every scikit-learn outlier detector;
         a Pipeline ending in one works too.
     X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
     y : array-like of shape (n_samples,)
         ``{0, 1}`` with 1 marking an anomaly (ADBench's convention), or ``{-1, 1}``
         with -1 marking an anomaly (the convention of ``predict``). Both classes

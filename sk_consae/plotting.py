@@ -51,6 +51,7 @@ class VectorFieldDisplay:
     energy : ndarray of shape (n, n) or None, default=None
         A potential to draw as filled contours.
     xlabel, ylabel : str or None, default=None
+        Axis labels; :math:`x_1` and :math:`x_2` when None.
 
     Attributes
     ----------
@@ -102,8 +103,11 @@ class VectorFieldDisplay:
         levels : int, default=20
             Contour levels of the energy.
         cmap : str, default="viridis"
+            Colour map of the energy's contours.
         colorbar : bool, default=True
+            Draw a colour bar for the energy.
         title : str, optional
+            Title of the axes.
         quiver_kw, contour_kw : dict, optional
             Passed to ``Axes.quiver`` and ``Axes.contourf``.
 
@@ -180,9 +184,11 @@ class VectorFieldDisplay:
         xlim, ylim : (float, float), optional
             Plot limits; (-1, 1) when neither they nor X are given.
         grid_resolution : int, default=50
+            Grid points per axis.
         margin : float, default=0.1
             Fraction of X's range added on each side.
         ax : matplotlib Axes, optional
+            Axes to draw on; a new figure when None.
         plot : bool, default=True
             Draw now; otherwise call :meth:`plot` later.
         **plot_kw
@@ -218,6 +224,7 @@ class VectorFieldDisplay:
         Parameters
         ----------
         estimator : fitted sk_consae estimator on 2 features
+            A fitted sk_consae estimator, or a Pipeline ending in one.
         X : array-like of shape (n_samples, 2), optional
             Sets the limits, as in :meth:`from_callable`.
         energy : bool, default=True
@@ -252,11 +259,15 @@ def plot_history(estimator, keys="train_loss", *, ax=None, label=None, logy=Fals
     Parameters
     ----------
     estimator : fitted sk_consae estimator, or a skorch History
+        A fitted sk_consae estimator, or a Pipeline ending in one.
     keys : str or sequence of str, default="train_loss"
+        Columns of ``history_`` to plot.
     ax : matplotlib Axes, optional
+        Axes to draw on; a new figure when None.
     label : str, optional
         Prefix of the legend entries.
     logy : bool, default=False
+        Logarithmic vertical axis.
 
     Returns
     -------

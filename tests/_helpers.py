@@ -34,7 +34,7 @@ def random_field(seed, n_features, n_components, activation, tying, scale=1.0):
     else:
         s = normal(n_components)
         R = W * s
-    return OneLayerField(W, b, R, c, get_activation(activation), s)
+    return OneLayerField(W, b, R, c, get_activation(activation), s, tying == "tied")
 
 
 def random_points(seed, n, n_features, scale=1.0):

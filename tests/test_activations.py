@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import spence
 
-from sk_consae._maths.activations import dilogarithm_of_negexp, get_activation
+from sk_consae._maths.activations import get_activation, softplus_antiderivative
 
 from ._helpers import ACTIVATION_NAMES
 
@@ -53,12 +53,12 @@ def test_functions_are_finite_at_large_arguments(name):
 def test_softplus_antiderivative_is_minus_dilogarithm():
     u = np.linspace(-20, 20, 801)
     expected = -spence(1.0 + np.exp(u))  # scipy: spence(z) = Li2(1 - z)
-    got = dilogarithm_of_negexp(torch.as_tensor(u)).numpy()
+    got = softplus_antiderivative(torch.as_tensor(u)).numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
-    assert dilogarithm_of_negexp(torch.zeros(1, dtype=torch.float64)).item() == (
+    assert softplus_antiderivative(torch.zeros(1, dtype=torch.float64)).item() == (
         pytest.approx(math.pi**2 / 12, abs=1e-15)
     )
-    big = dilogarithm_of_negexp(torch.tensor([1e4], dtype=torch.float64)).item()
+    big = softplus_antiderivative(torch.tensor([1e4], dtype=torch.float64)).item()
     assert big == pytest.approx(math.pi**2 / 6 + 0.5e8, rel=1e-15)
 
 

@@ -1,8 +1,5 @@
 """UntiedAutoEncoder and ContractiveAutoEncoder as scikit-learn estimators."""
 
-import copy
-import pickle
-
 import numpy as np
 import pytest
 import torch
@@ -17,7 +14,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae.exceptions import TrainingDivergedError
 
 from ._helpers import TYINGS
 
@@ -237,40 +233,7 @@ def test_lr_default_depends_on_the_optimizer(digits):
     assert small(lr=0.05).fit(digits).net_.lr == 0.05
 
 
-# --- bad input ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "bad, message",
-    [
-        (np.array([[0.0, np.nan], [1.0, 2.0]]), "NaN"),
-        (np.array([[0.0, np.inf], [1.0, 2.0]]), "infinity"),
-        (np.array([1.0, 2.0, 3.0]), "Expected 2D array, got 1D array"),
-        (np.empty((0, 4)), "0 sample"),
-        (np.array([["a", "b"], ["c", "d"]]), "could not convert|dtype='numeric' is not compatible"),
-    ],
-)
-def test_bad_training_input_raises_value_error_naming_the_problem(bad, message):
-    ae = small()
-    with pytest.raises(ValueError, match=message):
-        ae.fit(bad)
-    assert not hasattr(ae, "net_") and not hasattr(ae, "n_features_in_")
-
-
-def test_wrong_feature_count_at_inference(digits):
-    ae = small().fit(digits)
-    for method in (
-        ae.transform,
-        ae.score_samples,
-        ae.predict,
-        ae.vector_field,
-        ae.jacobian,
-        ae.score,
-    ):
-        with pytest.raises(
-            ValueError, match="X has 3 features, but UntiedAutoEncoder is expecting 64"
-        ):
-            method(digits[:5, :3])
+# --- unfitted use and bad parameters (bad data: test_reliability.py) --------------------
 
 
 @pytest.mark.parametrize(
@@ -337,13 +300,6 @@ def test_inputs_are_never_modified(digits):
     ae.inverse_transform(ae.transform(X))
     np.testing.assert_array_equal(X, digits)
     np.testing.assert_array_equal(X32, digits.astype(np.float32))
-
-
-def test_diverging_training_raises_and_leaves_the_estimator_unfitted(digits):
-    ae = small(optimizer="sgd", lr=1e6, max_epochs=5)
-    with pytest.raises(TrainingDivergedError, match="lr"):
-        ae.fit(digits * 100)
-    assert not hasattr(ae, "net_") and not hasattr(ae, "n_features_in_")
 
 
 def test_failed_refit_keeps_the_previous_fit(digits):
@@ -413,16 +369,6 @@ def test_clone_and_params_round_trip():
     twin.set_params(**params)
     assert twin.get_params() == params
     assert "contraction_target" in params and "energy_quadrature" in params
-
-
-@pytest.mark.parametrize("tying", TYINGS)
-def test_pickle_round_trip_is_bit_identical(tying, digits):
-    ae = small(weight_tying=tying).fit(digits)
-    loaded = pickle.loads(pickle.dumps(ae))
-    np.testing.assert_array_equal(loaded.transform(digits), ae.transform(digits))
-    np.testing.assert_array_equal(loaded.score_samples(digits), ae.score_samples(digits))
-    loaded.partial_fit(digits)  # training state survives too
-    copy.deepcopy(ae).partial_fit(digits)
 
 
 # --- energy and the outlier contract ----------------------------------------------------

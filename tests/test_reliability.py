@@ -18,8 +18,8 @@ from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
 from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae.exceptions import TrainingDivergedError
 from sk_consae.datasets import make_spiral_sink, salt_and_pepper
+from sk_consae.exceptions import TrainingDivergedError
 from sk_consae.metrics import (
     curl,
     energy_ranking,
@@ -332,7 +332,7 @@ def test_keyboard_interrupt_stops_training_with_a_consistent_estimator(few_digit
 
 
 @pytest.mark.parametrize("cls", AUTOENCODERS)
-@pytest.mark.parametrize("tying", ["untied", "scaled"])
+@pytest.mark.parametrize("tying", ["untied", "tied", "scaled"])
 def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, few_digits, tmp_path):
     model = cls(8, weight_tying=tying, max_epochs=2, random_state=0).fit(few_digits)
     joblib.dump(model, tmp_path / "model.joblib")
@@ -346,6 +346,8 @@ def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, few_digits,
             other.score_samples(few_digits), model.score_samples(few_digits)
         )
         assert other.get_params() == model.get_params()
+    unpickled.partial_fit(few_digits)  # the training state survives too
+    copy.deepcopy(model).partial_fit(few_digits)
 
 
 def test_extractor_round_trip(extractor, tmp_path):

@@ -28,7 +28,7 @@ from fractions import Fraction
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "dilogarithm_of_negexp"]
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "softplus_antiderivative"]
 
 Tensor = torch.Tensor
 
@@ -66,7 +66,7 @@ def _li2_of_one_minus_exp(y: Tensor) -> Tensor:
     return acc
 
 
-def dilogarithm_of_negexp(u: Tensor) -> Tensor:
+def softplus_antiderivative(u: Tensor) -> Tensor:
     r"""Return :math:`-\mathrm{Li}_2(-e^{u})`, the antiderivative of softplus.
 
     .. math::
@@ -175,7 +175,7 @@ def _tanh_derivative(u: Tensor) -> Tensor:
 ACTIVATIONS = {
     "sigmoid": _smooth("sigmoid", torch.sigmoid, _sigmoid_derivative, F.softplus),
     "tanh": _smooth("tanh", torch.tanh, _tanh_derivative, _log_cosh),
-    "softplus": _smooth("softplus", F.softplus, torch.sigmoid, dilogarithm_of_negexp),
+    "softplus": _smooth("softplus", F.softplus, torch.sigmoid, softplus_antiderivative),
     "relu": Activation(
         "relu",
         torch.relu,

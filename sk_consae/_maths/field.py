@@ -42,6 +42,9 @@ class OneLayerField(NamedTuple):
         :math:`s` when :math:`R = W\\,\\mathrm{diag}(s)` by construction (all ones for
         tied weights): the field is then the gradient of a closed-form energy. None
         for an untied model.
+    tied : bool, default=False
+        :math:`R = W` by construction (tied weights); computations may then reuse
+        :math:`W`-only products for :math:`R`.
     """
 
     encoder_weight: torch.Tensor
@@ -50,6 +53,7 @@ class OneLayerField(NamedTuple):
     decoder_bias: torch.Tensor
     activation: Activation
     potential_scale: torch.Tensor | None = None
+    tied: bool = False
 
     @property
     def is_gradient(self) -> bool:
@@ -72,10 +76,9 @@ class OneLayerField(NamedTuple):
             R = cast(self.decoder_weight)
         else:
             scale = cast(scale)
-            R = W if self.decoder_weight is self.encoder_weight else W * scale
-        return OneLayerField(
-            W, cast(self.encoder_bias), R, cast(self.decoder_bias), self.activation, scale
-        )
+            R = W if self.tied else W * scale
+        bias, decoder_bias = cast(self.encoder_bias), cast(self.decoder_bias)
+        return OneLayerField(W, bias, R, decoder_bias, self.activation, scale, self.tied)
 
 
 def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:

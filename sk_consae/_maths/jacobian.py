@@ -51,19 +51,22 @@ def jacobian(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
 class JacobianForms(NamedTuple):
     r"""The two :math:`H \times H` matrices that give Jacobian norms in closed form.
 
-    ``frobenius`` is :math:`(R^\top R) \circ (W^\top W)` and ``trace`` is
-    :math:`(W^\top R) \circ (W^\top R)^\top`.
+    With :math:`d = h'(u)` the slopes at a point,
+    :math:`\lVert J\rVert_F^2 = d^\top M_F\, d` and
+    :math:`\operatorname{tr}(J J) = d^\top M_T\, d`, where ``frobenius`` is
+    :math:`M_F = (R^\top R) \circ (W^\top W)` and ``trace_of_square`` is
+    :math:`M_T = (W^\top R) \circ (W^\top R)^\top`.
     """
 
     frobenius: torch.Tensor
-    trace: torch.Tensor
+    trace_of_square: torch.Tensor
 
 
 def jacobian_forms(field: OneLayerField) -> JacobianForms:
     """Return the :class:`JacobianForms` of ``field`` (cost :math:`O(D H^2)`)."""
     W, R = field.encoder_weight, field.decoder_weight
     encoder_gram = W.T @ W
-    decoder_gram = encoder_gram if R is W else R.T @ R
+    decoder_gram = encoder_gram if field.tied else R.T @ R
     cross = W.T @ R
     return JacobianForms(decoder_gram * encoder_gram, cross * cross.T)
 
@@ -86,7 +89,7 @@ def jacobian_norms(field: OneLayerField, X: torch.Tensor, forms: JacobianForms =
         forms = jacobian_forms(field)
     slopes = field.activation.derivative(preactivation(field, X))
     frobenius_sq = ((slopes @ forms.frobenius) * slopes).sum(1)
-    trace_sq = ((slopes @ forms.trace) * slopes).sum(1)
+    trace_sq = ((slopes @ forms.trace_of_square) * slopes).sum(1)
     return frobenius_sq, trace_sq
 
 

@@ -92,7 +92,10 @@ class AutoEncoderModule(nn.Module):
             R, scale = W, torch.ones_like(self.encoder_bias)
         else:
             R, scale = W * self.decoder_scale, self.decoder_scale
-        return OneLayerField(W, self.encoder_bias, R, self.decoder_bias, self.activation, scale)
+        tied = self.weight_tying == "tied"
+        return OneLayerField(
+            W, self.encoder_bias, R, self.decoder_bias, self.activation, scale, tied
+        )
 
     def multiply_adds_per_row(self):
         """Multiply-adds of the largest product per input row, :math:`D H`: what

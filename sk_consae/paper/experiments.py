@@ -83,8 +83,11 @@ def symmetricity_table(
     contraction : float, default=0.01
         :math:`\lambda` of the CAE (reconstruction target).
     n_monitor_points : int, default=500
+        Training samples on which sym(J) and sym(R W^T) are recorded every epoch.
     device : str, default="cpu"
+        Where the models train and infer.
     random_state : int, default=0
+        Seeds every model and every draw.
     callbacks : sequence of skorch callbacks, default=()
         Added to every model trained (e.g. a progress bar).
     progress : callable, optional
@@ -193,10 +196,31 @@ def toy_curl_training(
     ----------
     data : dict of str to ndarray of shape (n_samples, 2), optional
         Training points per toy name; generated with ``n_samples`` points when None.
+    n_samples : int, default=500
+        Points per generated toy.
     n_seeds : int, default=1
         Models per toy, for a band over seeds.
+    n_components : int, default=1000
+        Hidden units.
+    max_epochs : int, default=100
+        Training epochs of each model.
+    batch_size : int, default=32
+        Ignored by ``"lbfgs"``.
+    noise : float, default=0.05
+        Denoising noise.
+    optimizer : {"adam", "sgd", "lbfgs"}, default="adam"
+    lr : float or None, default=None
+        Learning rate; the optimiser's default when None.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``.
+    device : str, default="cpu"
+        Where the models train.
+    random_state : int, default=0
+        Seeds the toys and every model.
     callbacks : sequence of skorch callbacks, default=()
         Added to every model trained.
+    progress : callable, optional
+        Called with a short description before each model is trained.
 
     Returns
     -------
@@ -258,8 +282,11 @@ def polynomial_gradient_projection(X, V, degree=12):
     Parameters
     ----------
     X : ndarray of shape (n_samples, 2)
+        Samples, one per row.
     V : ndarray of shape (n_samples, 2)
+        The field's values at X.
     degree : int, default=12
+        Largest total degree of the polynomials.
 
     Returns
     -------
@@ -300,6 +327,21 @@ def spiral_sink_extraction(
     projection is *not* :math:`(-x, -y)`: it also takes a harmonic gradient from the
     rotation (relative distance about 0.40), see
     :class:`~sk_consae.ConservativeFieldExtractor`.
+
+    Parameters
+    ----------
+    n_points_per_axis : int, default=100
+        The grid over :math:`[-1, 1]^2` has this many points per axis.
+    n_components : int, default=100
+        Hidden units of each extractor.
+    max_epochs : int, default=50
+        L-BFGS epochs of each extractor.
+    device : str, default="cpu"
+        Where the extractors train.
+    random_state : int, default=0
+        Seeds both extractors.
+    callbacks : sequence of skorch callbacks, default=()
+        Added to both extractors.
 
     Returns
     -------
@@ -417,6 +459,7 @@ def conservative_recovery(
     X : array-like of shape (n_samples, n_features), optional
         Data in [0, 1]; ``load_digits`` scaled to [0, 1] when None.
     betas : sequence of float, default=(0, 0.2, 0.4, 0.6, 0.8, 1)
+        Blend weights; 1 is the trained model, 0 the random one.
     trained_tying : {"tied", "untied"}, default="tied"
         How the model :math:`\theta_K` is trained (the paper's "CVF=Tied AE" and
         "CVF=Untied AE" rows).
@@ -440,6 +483,7 @@ def conservative_recovery(
         starts above 0.5 (about 0.68 on digits); 4 (the classic sigmoid
         initialisation) makes the random part dominate and the ranking rise later.
     random_state : int, default=0
+        Seeds every model and every draw.
     callbacks : sequence of skorch callbacks, default=()
         Added to every model trained.
     progress : callable, optional

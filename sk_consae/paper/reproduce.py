@@ -44,7 +44,31 @@ EXPERIMENTS = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Sizes of every experiment; ``Settings.quick()`` and ``Settings.paper()``."""
+    """Sizes of every experiment; ``Settings.quick()`` and ``Settings.paper()``.
+
+    Parameters
+    ----------
+    table1_components, table1_epochs : int
+        Hidden units and Adam epochs of Table 1's eight models.
+    toy_components, toy_epochs : int
+        Hidden units and epochs of Fig. 3's models.
+    toy_optimizer : {"adam", "sgd", "lbfgs"}
+        Fig. 3's optimiser.
+    toy_lr : float or None
+        Its learning rate; the optimiser's default when None.
+    toy_seeds : int
+        Models per toy in Fig. 3 (the band is over these).
+    sink_components, sink_epochs : int
+        Hidden units and L-BFGS epochs of Fig. 4's extractors.
+    table2_components : int
+        Hidden units of Table 2's trained, random and extracting models.
+    table2_field_samples : int
+        Points where Table 2's blended fields are sampled.
+    table2_epochs : int
+        Adam epochs of Table 2's trained auto-encoders.
+    table2_extractor_epochs : int
+        L-BFGS epochs of each of Table 2's twelve extractors.
+    """
 
     table1_components: int
     table1_epochs: int
@@ -101,7 +125,17 @@ class Settings:
         )
 
     def epochs(self, experiment):
-        """Training epochs of ``experiment`` over all its models (for progress)."""
+        """Training epochs of ``experiment`` over all its models (for progress).
+
+        Parameters
+        ----------
+        experiment : str
+            A key of ``EXPERIMENTS``.
+
+        Returns
+        -------
+        int
+        """
         return {
             "table1": 8 * self.table1_epochs,
             "fig3": len(TOYS) * self.toy_seeds * self.toy_epochs,
@@ -298,6 +332,7 @@ def run(
     Parameters
     ----------
     out : str or path-like, default="consae-report"
+        Output folder; created if needed.
     quick : bool, default=True
         ``load_digits``, small models, few epochs. Otherwise MNIST and the paper's
         sizes (about an hour on two CPU cores; ``device="cuda"`` where available).
@@ -307,7 +342,9 @@ def run(
         Folder with the authors' ``line.npz``, ``circle.npz`` and ``spiral.npz``
         (``X_train`` arrays) for Fig. 3; generated toys when None.
     device : {"cpu", "cuda"}, default="cpu"
+        Where the models train and infer.
     random_state : int, default=0
+        Seeds every model and every draw.
     resume : bool, default=False
         Reuse the results saved in ``out/results`` by an earlier run with the same
         settings, data and seed; run only what is missing.
