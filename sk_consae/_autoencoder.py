@@ -59,7 +59,7 @@ class _BaseAutoEncoder(
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        return self._fitted_n_components
 
     # --- fitting ------------------------------------------------------------------
 
@@ -81,10 +81,12 @@ class _BaseAutoEncoder(
             it was before the call.
         """
         with restore_on_failure(self):
-            X = validate_data(self, X, dtype=[np.float64, np.float32])
             warm = self.warm_start and self.__sklearn_is_fitted__()
+            # A warm start continues the fitted model: X must keep its features.
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not warm)
             self.noise_ = resolve_noise(self.noise, X)
             self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
+            self._energy_nodes = self._resolve_energy_nodes()
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
             self._start_seen_sample(X)  # for partial_fit calls that follow
@@ -125,6 +127,7 @@ class _BaseAutoEncoder(
             if first_call or self.noise != "auto":
                 self.noise_ = resolve_noise(self.noise, X)
             self.net_ = self._train(X, epochs=1, continue_training=not first_call)
+            self._energy_nodes = self._resolve_energy_nodes()
             seen = 0 if first_call else self.n_samples_seen_
             chunk_mean = X.mean(0, dtype=np.float64)
             origin = chunk_mean if first_call else self.energy_origin_
@@ -138,6 +141,11 @@ class _BaseAutoEncoder(
                 self._seen_sample = extend_sample(self._seen_sample, X, seen, self._sample_seed)
             self._set_offset(self._seen_sample)
         return self
+
+    def _resolve_energy_nodes(self):
+        """Gauss-Legendre nodes of an untied model's energy, None for the exact integral:
+        fixed at fit, so that set_params does not change what a fitted model answers."""
+        return None if self.energy_quadrature == "exact" else int(self.energy_quadrature)
 
     def _start_seen_sample(self, X):
         """Start the bounded sample of seen rows that ``offset_`` is computed on."""
@@ -171,7 +179,7 @@ class _BaseAutoEncoder(
             float32 for float32 input, float64 otherwise.
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(_hidden, X, (self.n_components,))
+        return self._map_rows(_hidden, X, (self._fitted_n_components,))
 
     def inverse_transform(self, X):
         """Decode hidden activations: :math:`R\\,h + c`.
@@ -187,10 +195,10 @@ class _BaseAutoEncoder(
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float64, np.float32])
-        if X.shape[1] != self.n_components:
+        if X.shape[1] != self._fitted_n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
-                f"n_components={self.n_components} hidden activations."
+                f"{self._fitted_n_components} hidden activations (the fitted n_components)."
             )
         return self._map_rows(decode, X, (self.n_features_in_,))
 
@@ -274,8 +282,8 @@ class _BaseAutoEncoder(
         :func:`segment_contributions`) on the segments from ``energy_origin_``, with
         the untied model's ``energy_quadrature`` nodes (exact per unit otherwise)."""
         origin = torch.as_tensor(self.energy_origin_)
-        untied_nodes = self.weight_tying == "untied" and self.energy_quadrature != "exact"
-        n_nodes = self.energy_quadrature if untied_nodes else None
+        untied = self.net_.module_.weight_tying == "untied"
+        n_nodes = self._energy_nodes if untied else None
 
         def along_segments(field, X):
             start = origin.to(dtype=X.dtype, device=X.device)
@@ -284,7 +292,7 @@ class _BaseAutoEncoder(
         return along_segments
 
     def _energy_fn(self):
-        if self.weight_tying != "untied":
+        if self.net_.module_.weight_tying != "untied":
             return closed_form_energy
         return self._from_origin(segment_energy)
 

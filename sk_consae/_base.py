@@ -99,6 +99,11 @@ class _BaseFieldModel(BaseEstimator):
         return "net_" in vars(self)
 
     @property
+    def _fitted_n_components(self):
+        """Hidden units of the fitted model (``n_components`` may have changed since)."""
+        return self.net_.module_.encoder_bias.shape[0]
+
+    @property
     def history_(self):
         """skorch :class:`~skorch.history.History`: one row per epoch, with
         ``train_loss``, ``dur`` and anything callbacks record."""
@@ -220,7 +225,14 @@ class _BaseFieldModel(BaseEstimator):
             "max_epochs",
         ):
             setattr(net, name, getattr(fresh, name))
-        net.set_params(lr=fresh.lr)  # skorch updates the optimiser's param groups in place
+        # skorch updates the optimiser's param groups in place (its state is kept).
+        optimizer_params = {"lr": fresh.lr}
+        if self.optimizer == "sgd":
+            optimizer_params["optimizer__momentum"] = self.momentum
+        net.set_params(**optimizer_params)
+        # New callbacks take part in the continued training (copied, as at fit).
+        net.callbacks = copy.deepcopy(self.callbacks)
+        net.initialize_callbacks()
 
     def _train(self, X, target=None, *, epochs, continue_training):
         """Train on float32 copies of ``X`` (and ``target``) moved to the device once.

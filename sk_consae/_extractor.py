@@ -199,7 +199,7 @@ class ConservativeFieldExtractor(
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        return self._fitted_n_components
 
     def _initialize_module(self, module, inputs, generator):
         module.init_ridges_(inputs, generator=generator)
@@ -221,7 +221,9 @@ class ConservativeFieldExtractor(
         self : object
         """
         with restore_on_failure(self):
-            X = validate_data(self, X, dtype=[np.float64, np.float32])
+            warm = self.warm_start and self.__sklearn_is_fitted__()
+            # A warm start continues the fitted model: X must keep its features.
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not warm)
             V = check_field_values(y, X)
             if self.standardize:
                 mean = X.mean(0, dtype=np.float64)
@@ -231,7 +233,6 @@ class ConservativeFieldExtractor(
             # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:
             # v = -x + u(x) becomes g = -z + (u(x) - mean) / scale.
             Z = (X - mean) / scale
-            warm = self.warm_start and self.__sklearn_is_fitted__()
             self.net_ = self._train(
                 Z, Z + V / scale, epochs=self.max_epochs, continue_training=warm
             )
@@ -292,7 +293,7 @@ class ConservativeFieldExtractor(
         def hidden(field, Z):
             return field.activation.function(preactivation(field, Z))
 
-        return self._map_rows(hidden, self._standardized(X), (self.n_components,))
+        return self._map_rows(hidden, self._standardized(X), (self._fitted_n_components,))
 
     def decompose(self, X, y):
         """Split the field's values y into the fitted conservative part and the rest.

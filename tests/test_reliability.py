@@ -394,3 +394,74 @@ def test_same_seed_gives_identical_results_for_any_thread_count(cls, restore_thr
         np.testing.assert_array_equal(energies, results[0][1])
     other = cls(32, noise=0.1, max_epochs=3, random_state=1).fit(X)
     assert not np.array_equal(other.encoder_weights_, results[0][0])
+
+
+# --- fitted state and continued training -------------------------------------------------
+
+
+@pytest.mark.parametrize("continue_by", ["warm_start", "partial_fit", "after_pickle"])
+def test_lbfgs_training_continues(continue_by, few_digits):
+    model = UntiedAutoEncoder(8, optimizer="lbfgs", max_epochs=2, random_state=0).fit(few_digits)
+    if continue_by == "after_pickle":
+        model = pickle.loads(pickle.dumps(model))
+    if continue_by == "warm_start":
+        model.set_params(warm_start=True).fit(few_digits)
+    else:
+        model.partial_fit(few_digits)
+    assert len(model.history_) > 2
+
+
+def test_lbfgs_extractor_continues_with_warm_start():
+    X, V = make_spiral_sink(10)
+    extractor = ConservativeFieldExtractor(8, max_epochs=2, warm_start=True, random_state=0)
+    extractor.fit(X, V).fit(X, V)
+    assert len(extractor.history_) == 4
+
+
+def test_parameters_set_after_fit_do_not_change_the_fitted_model(few_digits):
+    model = UntiedAutoEncoder(3, weight_tying="tied", max_epochs=2, random_state=0).fit(few_digits)
+    energies, labels = model.score_samples(few_digits), model.predict(few_digits)
+    hidden = model.transform(few_digits)
+    model.set_params(weight_tying="untied", n_components=4, energy_quadrature=2, contamination=0.4)
+    np.testing.assert_array_equal(model.score_samples(few_digits), energies)
+    np.testing.assert_array_equal(model.predict(few_digits), labels)
+    np.testing.assert_array_equal(model.transform(few_digits), hidden)
+    assert model.get_feature_names_out().shape == (3,)
+    untied = UntiedAutoEncoder(3, max_epochs=2, random_state=0).fit(few_digits)
+    before = untied.score_samples(few_digits)
+    untied.set_params(weight_tying="tied", energy_quadrature=1)
+    np.testing.assert_array_equal(untied.score_samples(few_digits), before)
+
+
+def test_continued_training_uses_the_new_momentum_and_callbacks(few_digits):
+    class CountEpochs(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("counted", True)
+
+    model = UntiedAutoEncoder(8, optimizer="sgd", momentum=0.5, max_epochs=1, random_state=0)
+    model.fit(few_digits)
+    model.set_params(momentum=0.0, callbacks=[CountEpochs()]).partial_fit(few_digits)
+    assert model.net_.optimizer_.param_groups[0]["momentum"] == 0.0
+    assert model.history_[-1, "counted"] is True
+
+
+@pytest.mark.parametrize("cls", [UntiedAutoEncoder, ConservativeFieldExtractor])
+def test_warm_start_on_other_features_gives_scikit_learns_message(cls, few_digits):
+    X = few_digits[:, :4]
+    model = cls(4, max_epochs=1, warm_start=True, random_state=0)
+    model.fit(X, X) if cls is ConservativeFieldExtractor else model.fit(X)
+    with pytest.raises(ValueError, match="X has 3 features, but \\w+ is expecting 4 features"):
+        model.fit(X[:, :3], X[:, :3]) if cls is ConservativeFieldExtractor else model.fit(X[:, :3])
+    assert model.n_features_in_ == 4
+
+
+def test_float64_default_dtype_in_the_session_does_not_break_training(few_digits):
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        model = UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(few_digits)
+        X, V = make_spiral_sink(10)
+        ConservativeFieldExtractor(8, max_epochs=2, random_state=0).fit(X, V).predict(X)
+    finally:
+        torch.set_default_dtype(default)
+    assert np.isfinite(model.score_samples(few_digits)).all()

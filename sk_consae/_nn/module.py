@@ -67,16 +67,19 @@ class AutoEncoderModule(nn.Module):
         generator = torch.Generator().manual_seed(int(seed))
         bound = math.sqrt(6.0 / (n_features + n_components))
 
+        # float32 always: training data are float32, whatever torch's default dtype is.
+        single = {"dtype": torch.float32}
+
         def glorot(*shape):
-            return torch.empty(shape).uniform_(-bound, bound, generator=generator)
+            return torch.empty(shape, **single).uniform_(-bound, bound, generator=generator)
 
         self.encoder_weight = nn.Parameter(glorot(n_features, n_components))
-        self.encoder_bias = nn.Parameter(torch.zeros(n_components))
-        self.decoder_bias = nn.Parameter(torch.zeros(n_features))
+        self.encoder_bias = nn.Parameter(torch.zeros(n_components, **single))
+        self.decoder_bias = nn.Parameter(torch.zeros(n_features, **single))
         if weight_tying == "untied":
             self.decoder_weight = nn.Parameter(glorot(n_features, n_components))
         elif weight_tying == "scaled":
-            self.decoder_scale = nn.Parameter(torch.ones(n_components))
+            self.decoder_scale = nn.Parameter(torch.ones(n_components, **single))
 
     @property
     def activation(self):

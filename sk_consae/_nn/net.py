@@ -151,6 +151,16 @@ class AutoEncoderNet(NeuralNet):
         self.shuffle_seed = shuffle_seed
         self.noise_seed = noise_seed
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # torch's Optimizer pickles only defaults, state and param_groups; L-BFGS also
+        # keeps the list of its parameters in `_params` (set in its __init__), which a
+        # pickled or deep-copied net would lack when training continues.
+        optimizer = getattr(self, "optimizer_", None)
+        if isinstance(optimizer, torch.optim.LBFGS) and not hasattr(optimizer, "_params"):
+            optimizer._params = optimizer.param_groups[0]["params"]
+            optimizer._numel_cache = None
+
     def get_default_callbacks(self):
         return [
             (name, EpochTable() if name == "print_log" else callback)
