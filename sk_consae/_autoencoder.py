@@ -198,7 +198,7 @@ class _BaseAutoEncoder(
         if X.shape[1] != self._fitted_n_components:
             raise ValueError(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
-                f"{self._fitted_n_components} hidden activations (the fitted n_components)."
+                f"n_components={self._fitted_n_components} hidden activations (as fitted)."
             )
         return self._map_rows(decode, X, (self.n_features_in_,))
 

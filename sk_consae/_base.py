@@ -78,6 +78,17 @@ def restore_on_failure(estimator):
         raise
 
 
+def check_float32_range(array, name):
+    """Training runs in float32: values beyond its range would become infinite."""
+    largest = float(np.max(np.abs(array))) if array.size else 0.0
+    limit = float(np.finfo(np.float32).max)
+    if largest > limit:
+        raise ValueError(
+            f"{name} has values beyond the float32 range (largest |value| {largest:.3g} > "
+            f"{limit:.3g}); training runs in float32. Rescale the data first."
+        )
+
+
 def as_tensor(array, device, dtype=None):
     """Tensor view of a NumPy array when possible, a copy when it is read-only."""
     if not array.flags.writeable or not array.flags.c_contiguous:
@@ -260,6 +271,9 @@ class _BaseFieldModel(BaseEstimator):
             random_state = check_random_state(self.random_state)
             net = self._new_net(*X.shape, device, random_state)
             net.initialize()
+        check_float32_range(X, "X")
+        if target is not None:
+            check_float32_range(target, "y")
         inputs = as_tensor(X, device, torch.float32)
         if not continue_training:
             generator = torch.Generator().manual_seed(int(random_state.randint(2**31)))

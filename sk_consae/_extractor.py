@@ -201,6 +201,13 @@ class ConservativeFieldExtractor(
     def _n_features_out(self):
         return self._fitted_n_components
 
+    def _net_params(self):
+        # Per-feature scaling changes the model family (see `standardize`).
+        return {
+            "divergence_advice": "or rescale X and y by one common factor (standardize=True "
+            "does this for you)"
+        }
+
     def _initialize_module(self, module, inputs, generator):
         module.init_ridges_(inputs, generator=generator)
 

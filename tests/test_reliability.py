@@ -465,3 +465,19 @@ def test_float64_default_dtype_in_the_session_does_not_break_training(few_digits
     finally:
         torch.set_default_dtype(default)
     assert np.isfinite(model.score_samples(few_digits)).all()
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+def test_data_beyond_float32_are_named_as_such(cls, few_digits):
+    model = cls(4, max_epochs=1)
+    with pytest.raises(ValueError, match="X has values beyond the float32 range"):
+        model.fit(few_digits * 1e39)
+    assert not hasattr(model, "net_")
+
+
+def test_extractor_divergence_advice_keeps_the_model_family(monkeypatch):
+    X, V = make_spiral_sink(10)
+    extractor = ConservativeFieldExtractor(8, optimizer="sgd", lr=1e12, max_epochs=3)
+    with pytest.raises(TrainingDivergedError) as error:
+        extractor.fit(X, V * 1e6)
+    assert "StandardScaler" not in str(error.value) and "common factor" in str(error.value)

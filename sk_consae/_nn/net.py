@@ -140,9 +140,11 @@ class AutoEncoderNet(NeuralNet):
         shuffle=True,
         shuffle_seed=0,
         noise_seed=0,
+        divergence_advice="or scale the input, e.g. with StandardScaler",
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.divergence_advice = divergence_advice
         self.noise = noise
         self.contraction = contraction
         self.contraction_target = contraction_target
@@ -191,7 +193,7 @@ class AutoEncoderNet(NeuralNet):
                 raise TrainingDivergedError(
                     f"Training diverged: parameter {name} became non-finite in epoch "
                     f"{len(self.history)}. Lower the learning rate `lr` (it is {self.lr}) "
-                    "or scale the input, e.g. with StandardScaler."
+                    f"{self.divergence_advice}."
                 )
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
@@ -202,8 +204,7 @@ class AutoEncoderNet(NeuralNet):
         if not math.isfinite(loss):
             raise TrainingDivergedError(
                 f"Training diverged: the loss became {loss} in epoch {len(self.history)}. "
-                f"Lower the learning rate `lr` (it is {self.lr}) or scale the input, "
-                "e.g. with StandardScaler."
+                f"Lower the learning rate `lr` (it is {self.lr}) {self.divergence_advice}."
             )
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
