@@ -158,6 +158,8 @@ def main():
         ("UntiedAutoEncoder fraction of matmul peak", loop_gflops * hand / ours / peak),
         ("ContractiveAutoEncoder (reconstruction), s/epoch", contractive),
         ("ratio CAE reconstruction / AE (target <= 1.5)", contractive / ours),
+        ("operation-count bound on that ratio, 1 + 4H/(5B)", 1 + 4 * H / (5 * BATCH)),
+        ("measured ratio / operation-count bound", contractive / ours / (1 + 4 * H / (5 * BATCH))),
         ("ratio CAE reconstruction / AE at batch 512", contractive_512 / ours_512),
         ("ContractiveAutoEncoder (encoder), s/epoch", encoder_penalty),
         ("ratio CAE encoder / AE", encoder_penalty / ours),

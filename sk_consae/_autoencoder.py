@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
+from ._base import SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
 from ._maths.energy import closed_form_energy, segment_contributions, segment_energy
 from ._maths.field import decode, preactivation, reconstruction, vector_field
 from ._maths.jacobian import jacobian
@@ -44,12 +44,10 @@ class _BaseAutoEncoder(
         "weight_tying": [StrOptions({"untied", "tied", "scaled"})],
         "weight_length": [Interval(Real, 0, None, closed="neither"), None],
         "noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Count(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
-        "energy_quadrature": [
-            StrOptions({"exact"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
+        # Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
+        "energy_quadrature": [StrOptions({"exact"}), Count(Integral, 1, 1000, closed="both")],
     }
 
     def __sklearn_tags__(self):
@@ -470,9 +468,10 @@ _SHARED_DOC_PARAMETERS = r"""
     energy_quadrature : "exact" or int, default="exact"
         How an untied model integrates its field for :meth:`score_samples`:
         ``"exact"`` integrates each hidden unit in closed form along the segment;
-        an int is the number of Gauss-Legendre nodes. Ignored when tied or scaled.
-    device : {"cpu", "cuda"}, default="cpu"
-        Where to train and infer.
+        an int (1 to 1000) is the number of Gauss-Legendre nodes. Ignored when tied
+        or scaled.
+    device : str or torch.device, default="cpu"
+        Where to train and infer: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling and the noise (through private
         torch generators: global torch and NumPy state are left alone). The same

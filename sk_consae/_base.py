@@ -44,17 +44,25 @@ def resolve_batch_size(batch_size, n_samples):
 # Largest intermediate a chunk of inference may allocate, in bytes.
 _CHUNK_BYTES = 64 * 2**20
 
+
+class Count(Interval):
+    """An integer interval that rejects booleans (Python counts True as an Integral)."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
 # Parameters every field model shares, for `_parameter_constraints`.
 SHARED_CONSTRAINTS = {
-    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "n_components": [Count(Integral, 1, None, closed="left")],
     "activation": [StrOptions({"sigmoid", "relu", "tanh", "softplus", "linear"})],
     "optimizer": [StrOptions(set(_OPTIMIZERS))],
     "lr": [Interval(Real, 0, None, closed="neither"), None],
     "momentum": [Interval(Real, 0, 1, closed="left")],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [Count(Integral, 1, None, closed="left")],
+    "batch_size": [Count(Integral, 1, None, closed="left")],
     "shuffle": ["boolean"],
-    "device": [StrOptions({"cpu", "cuda"}), torch.device],
+    "device": [str, torch.device],  # "cpu", "cuda", "cuda:N"; checked at fit
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "callbacks": [list, None],
@@ -162,11 +170,26 @@ class _BaseFieldModel(BaseEstimator):
         """Data-dependent initialisation of a new module; none by default."""
 
     def _training_device(self):
-        device = torch.device(self.device)
-        if device.type == "cuda" and not torch.cuda.is_available():
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, TypeError):
+            device = None
+        if device is None or device.type not in ("cpu", "cuda"):
             raise ValueError(
-                "device='cuda' was requested but torch sees no CUDA device; use device='cpu'."
+                f"device={self.device!r} is not supported; use 'cpu', 'cuda' or 'cuda:N'."
             )
+        if device.type == "cuda":
+            available = torch.cuda.device_count() if torch.cuda.is_available() else 0
+            if available == 0:
+                raise ValueError(
+                    f"device={self.device!r} was requested but torch sees no CUDA device; "
+                    "use device='cpu'."
+                )
+            if device.index is not None and device.index >= available:
+                raise ValueError(
+                    f"device={self.device!r} was requested but torch sees {available} CUDA "
+                    f"device(s), cuda:0 to cuda:{available - 1}."
+                )
         return device
 
     def _new_net(self, n_samples, n_features, device, random_state):

@@ -91,8 +91,8 @@ class ConservativeFieldExtractor(
         Ignored by ``"lbfgs"``.
     shuffle : bool, default=True
         Shuffle the training samples every epoch (mini-batch optimisers).
-    device : {"cpu", "cuda"}, default="cpu"
-        Where to train and infer.
+    device : str or torch.device, default="cpu"
+        Where to train and infer: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights and the shuffling (private torch generators: global
         torch and NumPy state are left alone).

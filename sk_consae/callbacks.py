@@ -1,5 +1,8 @@
 """skorch callbacks that watch an auto-encoder become conservative while it trains."""
 
+import copy
+from numbers import Integral
+
 import numpy as np
 import torch
 from sklearn.utils.validation import check_array
@@ -39,9 +42,9 @@ class ConservativenessMonitor(Callback):
         Points at which to measure, e.g. a few hundred training samples.
     every : int, default=1
         Measure every ``every`` epochs.
-    metrics : sequence of str, default=all three
+    metrics : str or sequence of str, default=all three
         Which of ``"jacobian_symmetricity"``, ``"weight_symmetricity"`` and
-        ``"curl"`` to record.
+        ``"curl"`` to record (at least one).
 
     Examples
     --------
@@ -62,23 +65,43 @@ class ConservativenessMonitor(Callback):
         self.metrics = metrics
 
     def initialize(self):
-        unknown = set(self.metrics) - set(_METRICS)
+        metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
+        if not metrics:
+            raise ValueError(f"metrics is empty; choose one or more of {_METRICS}.")
+        unknown = set(metrics) - set(_METRICS)
         if unknown:
             raise ValueError(f"Unknown metrics {sorted(unknown)}; choose from {_METRICS}.")
-        if int(self.every) != self.every or self.every < 1:
-            raise ValueError(f"every must be a positive integer, got {self.every!r}.")
-        self.points_ = check_array(self.X, dtype=np.float64)
+        every = self.every
+        if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
+            raise ValueError(f"every must be a positive integer, got {every!r}.")
+        self.metrics_ = metrics
+        self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
         return self
+
+    def __getstate__(self):
+        # The float64 points are recomputed from X when needed, not pickled twice.
+        return {key: value for key, value in vars(self).items() if key != "points_"}
+
+    def __deepcopy__(self, memo):
+        # Estimators copy their callbacks at fit; the copy reads the same points (never
+        # written to), so a pickled model holds them once.
+        memo[id(self.X)] = self.X
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        vars(copied).update(copy.deepcopy(self.__getstate__(), memo))
+        return copied
 
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) % self.every == 0:
             self._record(net)
 
     def on_train_end(self, net, **kwargs):
-        if net.history and self.metrics[0] not in net.history[-1]:
+        if net.history and self.metrics_[0] not in net.history[-1]:
             self._record(net)
 
     def _record(self, net):
+        if "points_" not in vars(self):
+            self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
         n_features = net.module_.encoder_weight.shape[0]
         if self.points_.shape[1] != n_features:
             raise ValueError(
@@ -96,5 +119,5 @@ class ConservativenessMonitor(Callback):
                 ),
                 "curl": lambda: curl_rows(field, X, forms).abs().mean(),
             }
-            for name in self.metrics:
+            for name in self.metrics_:
                 net.history.record(name, float(values[name]()))

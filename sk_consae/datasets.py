@@ -29,6 +29,13 @@ def _check_count(name, value, minimum=1):
     return int(value)
 
 
+def _check_positive(name, value):
+    """A finite number > 0 (a length, radius or count of turns)."""
+    if isinstance(value, bool) or not np.isscalar(value) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    return float(value)
+
+
 def _check_noise(noise):
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}.")
@@ -66,6 +73,7 @@ def make_line(n_samples=500, *, length=1.0, noise=0.0, random_state=None):
     """
     n_samples = _check_count("n_samples", n_samples)
     rng = check_random_state(random_state)
+    length = _check_positive("length", length)
     x = rng.uniform(-0.5 * length, 0.5 * length, n_samples)
     return _add_noise(np.c_[x, np.zeros(n_samples)], _check_noise(noise), rng)
 
@@ -90,6 +98,7 @@ def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
         Samples, one per row.
     """
     n_samples = _check_count("n_samples", n_samples)
+    radius = _check_positive("radius", radius)
     rng = check_random_state(random_state)
     angle = rng.uniform(0.0, 2.0 * np.pi, n_samples)
     points = radius * np.c_[np.cos(angle), np.sin(angle)]
@@ -133,6 +142,9 @@ def make_spiral(
         Samples, one per row.
     """
     n_samples = _check_count("n_samples", n_samples)
+    turns = _check_positive("turns", turns)
+    inner_radius = _check_positive("inner_radius", inner_radius)
+    outer_radius = _check_positive("outer_radius", outer_radius)
     rng = check_random_state(random_state)
     theta = rng.uniform(0.0, 2.0 * np.pi * turns, n_samples)
     radius = inner_radius + (outer_radius - inner_radius) * theta / (2.0 * np.pi * turns)
@@ -215,8 +227,11 @@ def salt_and_pepper(X, p=0.2, *, low=None, high=None, random_state=None):
         float32 for float32 input, float64 otherwise.
     """
     X = check_array(X, dtype=[np.float64, np.float32], copy=True)
-    if not 0.0 <= p <= 1.0:
+    if isinstance(p, bool) or not np.isscalar(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}.")
+    for name, value in (("low", low), ("high", high)):
+        if value is not None and (not np.isscalar(value) or not np.isfinite(value)):
+            raise ValueError(f"{name} must be a finite number or None, got {value!r}.")
     rng = check_random_state(random_state)
     low = X.min() if low is None else low
     high = X.max() if high is None else high
@@ -237,14 +252,32 @@ def _read_idx(path):
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as f:
         raw = f.read()
+    if len(raw) < 4:
+        raise ValueError(f"{path} is not an idx file: it has {len(raw)} bytes.")
     zero, dtype_code, ndim = raw[0:2], raw[2], raw[3]
     if zero != b"\x00\x00" or dtype_code != 0x08:
         raise ValueError(f"{path} is not an unsigned-byte idx file.")
+    if len(raw) < 4 + 4 * ndim:
+        raise ValueError(f"{path} is cut short: its header needs {4 + 4 * ndim} bytes.")
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(shape)):
         raise ValueError(f"{path} holds {data.size} values, its header says {shape}.")
     return data.reshape(shape)
+
+
+def _image_label_pair(image_path, label_path):
+    images, labels = _read_idx(image_path), _read_idx(label_path)
+    if images.ndim != 3 or labels.ndim != 1:
+        raise ValueError(
+            f"{image_path} must hold images (n, rows, cols) and {label_path} labels (n,); "
+            f"got shapes {images.shape} and {labels.shape}."
+        )
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels."
+        )
+    return images, labels
 
 
 def _find(folder, stem):
@@ -284,7 +317,7 @@ def load_mnist(data_home=None, *, subset="train", return_X_y=False):
         if not folder.is_dir():
             raise FileNotFoundError(f"data_home {str(folder)!r} is not a folder.")
         pairs = [
-            (_read_idx(_find(folder, img)), _read_idx(_find(folder, lab)))
+            _image_label_pair(_find(folder, img), _find(folder, lab))
             for img, lab in (_MNIST_FILES[p] for p in parts)
         ]
         images = np.concatenate([p[0] for p in pairs])

@@ -82,6 +82,14 @@ def symmetricity(A):
     return float(values) if A.ndim == 2 else values
 
 
+def _require_samples(X, function):
+    if X is None:
+        raise ValueError(
+            f"{function} needs X, the samples (n_samples, n_features) to evaluate the "
+            "field at; got None."
+        )
+
+
 def _field_model(estimator, X):
     """Unwrap a pipeline, check the final step, and validate X for it (float64)."""
     if isinstance(estimator, Pipeline):
@@ -128,6 +136,7 @@ def jacobian_symmetricity(estimator, X, y=None):
     float in [0, 1]
         1 for tied and scaled models.
     """
+    _require_samples(X, "jacobian_symmetricity")
     estimator, X = _field_model(estimator, X)
     forms = []
 
@@ -219,6 +228,7 @@ def curl(field, X):
     >>> curl(spiral_sink, np.array([[0.5, -0.2], [0.0, 1.0]])).round(6)
     array([-2., -2.])
     """
+    _require_samples(X, "curl")
     if isinstance(field, (_BaseFieldModel, Pipeline)):
         estimator, X = _field_model(field, X)
         forms = []
@@ -277,9 +287,15 @@ def grid_curl(V, spacing=1.0):
         raise ValueError(f"V has shape {V.shape}; expected (ny, nx, 2) or (nz, ny, nx, 3).")
     if min(V.shape[:-1]) < 3:
         raise ValueError(f"V has shape {V.shape}; every grid axis needs 3 points or more.")
-    steps = np.broadcast_to(np.asarray(spacing, dtype=np.float64), (dims,))
-    if not np.all(steps > 0):
-        raise ValueError(f"spacing must be positive, got {spacing!r}.")
+    steps = np.atleast_1d(np.asarray(spacing, dtype=np.float64))
+    if steps.ndim != 1 or steps.size not in (1, dims):
+        raise ValueError(
+            f"spacing must be one number or {dims} numbers (one per axis of a {dims}-D "
+            f"grid), got {spacing!r}."
+        )
+    steps = np.broadcast_to(steps, (dims,))
+    if not np.all(np.isfinite(steps) & (steps > 0)):
+        raise ValueError(f"spacing must be positive and finite, got {spacing!r}.")
 
     def d(component, axis_name):
         # Components are in (x, y, z) order; array axes in (z,) y, x order.
@@ -313,6 +329,11 @@ def energy_ranking(estimator, X, X_other):
     -------
     float in [0, 1]
     """
+    if not callable(getattr(estimator, "score_samples", None)):
+        raise TypeError(
+            "energy_ranking needs a fitted estimator with score_samples (an energy), got "
+            f"{type(estimator).__name__}."
+        )
     first = np.asarray(estimator.score_samples(X))
     second = np.asarray(estimator.score_samples(X_other))
     if first.shape != second.shape:

@@ -6,16 +6,29 @@
 re-draw it with :meth:`~VectorFieldDisplay.plot`.
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import _BaseFieldModel
 from ._optional import pyplot
 
 __all__ = ["VectorFieldDisplay", "plot_history"]
 
 
+def _positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
 def _grid(xlim, ylim, resolution):
+    _positive_int("grid_resolution", resolution, minimum=2)  # contours need a 2 x 2 grid
+    for name, limits in (("xlim", xlim), ("ylim", ylim)):
+        low, high = (float(v) for v in limits)
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"{name} must be two finite numbers, low < high; got {limits!r}.")
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
     xx0, xx1 = np.meshgrid(xs, ys)
@@ -115,6 +128,8 @@ class VectorFieldDisplay:
         -------
         self
         """
+        _positive_int("n_arrows", n_arrows)
+        _positive_int("levels", levels)
         plt = pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 4.5))
@@ -238,8 +253,13 @@ class VectorFieldDisplay:
         VectorFieldDisplay
         """
         pyplot()  # fail before any work when matplotlib is missing
-        check_is_fitted(estimator)
         final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        if not isinstance(final, _BaseFieldModel):
+            raise TypeError(
+                "from_estimator draws a fitted sk_consae estimator (or a Pipeline ending in "
+                f"one); got {type(final).__name__}. Use from_callable for other fields."
+            )
+        check_is_fitted(estimator)
         if getattr(final, "n_features_in_", 2) != 2:
             raise ValueError(
                 f"The estimator was fitted on {final.n_features_in_} features; "
@@ -273,8 +293,14 @@ def plot_history(estimator, keys="train_loss", *, ax=None, label=None, logy=Fals
     -------
     matplotlib Axes
     """
+    from skorch.history import History
+
+    if isinstance(estimator, History):
+        history = estimator
+    else:
+        check_is_fitted(estimator)  # NotFittedError, named, before anything is drawn
+        history = estimator.history_
     plt = pyplot()
-    history = getattr(estimator, "history_", estimator)
     keys = [keys] if isinstance(keys, str) else list(keys)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.5))

@@ -1,6 +1,7 @@
 """pytest configuration: hypothesis profile and shared fixtures."""
 
 import pytest
+import torch
 from hypothesis import settings
 from sklearn.datasets import load_digits
 
@@ -28,3 +29,21 @@ def digits():
 def few_digits(digits):
     """The first 300 digit images: for tests that only need some real data."""
     return digits[:300]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_thread_per_test_process():
+    """Run the suite on one torch thread and one BLAS thread.
+
+    The suite's problems are small, where a second thread gains little; on a machine
+    whose cores are busy with other work, torch's and OpenBLAS's spinning threads wait
+    on each other and the suite slows several-fold. Tests of the thread policy set
+    their own counts and restore this one.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        yield
+    torch.set_num_threads(threads)

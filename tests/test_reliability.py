@@ -481,3 +481,159 @@ def test_extractor_divergence_advice_keeps_the_model_family(monkeypatch):
     with pytest.raises(TrainingDivergedError) as error:
         extractor.fit(X, V * 1e6)
     assert "StandardScaler" not in str(error.value) and "common factor" in str(error.value)
+
+
+# --- public functions beyond the estimators ---------------------------------------------
+
+
+def test_metrics_need_samples_and_an_energy_model(fitted):
+    model = fitted[UntiedAutoEncoder]
+    with pytest.raises(ValueError, match="curl needs X"):
+        curl(model, None)
+    with pytest.raises(ValueError, match="jacobian_symmetricity needs X"):
+        jacobian_symmetricity(model, None)
+    with pytest.raises(TypeError, match="energy_ranking needs a fitted estimator"):
+        energy_ranking(lambda X: X, np.ones((3, 2)), np.ones((3, 2)))
+
+
+@pytest.mark.parametrize(
+    "spacing, message",
+    [
+        ((1.0, 2.0, 3.0), "one number or 2 numbers"),
+        (np.inf, "positive and finite"),
+        (np.nan, "positive and finite"),
+        (0.0, "positive and finite"),
+        ([[1.0]], "one number"),
+    ],
+)
+def test_grid_curl_checks_spacing(spacing, message):
+    with pytest.raises(ValueError, match=message):
+        grid_curl(np.zeros((4, 4, 2)), spacing)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"metrics": ()}, "metrics is empty"),
+        ({"metrics": "div"}, "Unknown metrics \\['div'\\]"),
+        ({"every": 0}, "every must be a positive integer"),
+        ({"every": "2"}, "every must be a positive integer"),
+        ({"every": True}, "every must be a positive integer"),
+    ],
+)
+def test_monitor_checks_its_arguments(kwargs, message, few_digits):
+    from sk_consae.callbacks import ConservativenessMonitor
+
+    monitor = ConservativenessMonitor(few_digits[:10], **kwargs)
+    with pytest.raises(ValueError, match=message):
+        UntiedAutoEncoder(4, max_epochs=1, callbacks=[monitor]).fit(few_digits)
+
+
+def test_monitor_takes_one_metric_by_name_and_pickles_its_points_once(few_digits):
+    from sk_consae.callbacks import ConservativenessMonitor
+
+    monitor = ConservativenessMonitor(few_digits, metrics="curl")
+    model = UntiedAutoEncoder(4, max_epochs=2, callbacks=[monitor], random_state=0)
+    model.fit(few_digits)
+    assert len(model.history_[:, "curl"]) == 2
+    plain = UntiedAutoEncoder(4, max_epochs=2, random_state=0).fit(few_digits)
+    extra = len(pickle.dumps(model)) - len(pickle.dumps(plain))
+    assert extra < 1.5 * few_digits.nbytes  # X once, not X and a float64 copy
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_arrows": 0}, "n_arrows must be an integer >= 1"),
+        ({"grid_resolution": 1}, "grid_resolution must be an integer >= 2"),
+        ({"xlim": (1.0, -1.0)}, "xlim must be two finite numbers"),
+        ({"ylim": (0.0, np.nan)}, "ylim must be two finite numbers"),
+    ],
+)
+def test_vector_field_display_checks_its_arguments(kwargs, message):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sk_consae.plotting import VectorFieldDisplay
+
+    with pytest.raises(ValueError, match=message):
+        VectorFieldDisplay.from_callable(lambda X: -X, **kwargs)
+
+
+def test_plotting_needs_a_fitted_package_estimator():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn.ensemble import IsolationForest
+
+    from sk_consae.plotting import VectorFieldDisplay, plot_history
+
+    with pytest.raises(NotFittedError):
+        VectorFieldDisplay.from_estimator(UntiedAutoEncoder(2))
+    with pytest.raises(TypeError, match="got IsolationForest"):
+        VectorFieldDisplay.from_estimator(IsolationForest())
+    with pytest.raises(NotFittedError):
+        plot_history(UntiedAutoEncoder(2))
+
+
+@pytest.mark.parametrize(
+    "make, kwargs, message",
+    [
+        ("make_spiral", {"turns": 0}, "turns must be a finite number > 0"),
+        ("make_spiral", {"outer_radius": np.inf}, "outer_radius must be"),
+        ("make_circle", {"radius": np.nan}, "radius must be a finite number > 0"),
+        ("make_line", {"length": -1.0}, "length must be a finite number > 0"),
+    ],
+)
+def test_toy_generators_refuse_values_that_would_give_nan_data(make, kwargs, message):
+    from sk_consae import datasets
+
+    with pytest.raises(ValueError, match=message):
+        getattr(datasets, make)(10, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"low": np.nan}, {"high": np.inf}, {"p": True}])
+def test_salt_and_pepper_refuses_non_finite_values(kwargs):
+    with pytest.raises(ValueError, match="must be"):
+        salt_and_pepper(np.ones((3, 2)), **kwargs)
+
+
+def _idx(path, array):
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_load_mnist_checks_that_images_and_labels_pair_up(tmp_path):
+    from sk_consae.datasets import load_mnist
+
+    _idx(tmp_path / "train-images-idx3-ubyte", np.zeros((10, 28, 28)))
+    _idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(5))
+    with pytest.raises(ValueError, match="holds 10 images but .* holds 5 labels"):
+        load_mnist(tmp_path)
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"")
+    with pytest.raises(ValueError, match="is not an idx file: it has 0 bytes"):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"n_components": True}, "n_components"),
+        ({"max_epochs": False}, "max_epochs"),
+        ({"energy_quadrature": 100_000}, "energy_quadrature"),
+        ({"device": "meta"}, "device='meta' is not supported"),
+        ({"device": "tpu"}, "device='tpu' is not supported"),
+    ],
+)
+def test_parameters_that_used_to_reach_torch_are_named(params, message, few_digits):
+    model = UntiedAutoEncoder(**{"n_components": 4, "max_epochs": 1, **params})
+    with pytest.raises(ValueError, match=message):
+        model.fit(few_digits)
+    assert not hasattr(model, "net_")
+
+
+def test_a_missing_cuda_device_is_named(few_digits):
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="device='cuda:1' was requested but torch sees no CUDA"):
+        UntiedAutoEncoder(4, max_epochs=1, device="cuda:1").fit(few_digits)
