@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._nn.module import AutoEncoderModule
@@ -175,8 +175,9 @@ class _BaseFieldModel(BaseEstimator):
         except (RuntimeError, TypeError):
             device = None
         if device is None or device.type not in ("cpu", "cuda"):
-            raise ValueError(
-                f"device={self.device!r} is not supported; use 'cpu', 'cuda' or 'cuda:N'."
+            raise InvalidParameterError(
+                f"The 'device' parameter of {type(self).__name__} must be 'cpu', 'cuda' or "
+                f"'cuda:N' (or such a torch.device); got device={self.device!r}."
             )
         if device.type == "cuda":
             available = torch.cuda.device_count() if torch.cuda.is_available() else 0
