@@ -215,7 +215,7 @@ class AutoEncoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         reconstruction, preactivation = y_pred
-        loss = self.criterion_(reconstruction, y_true)
+        loss = self.criterion_.forward(reconstruction, y_true)  # no hooks: skip __call__
         if self.contraction:
             penalty = self.module_.contraction(preactivation, self.contraction_target)
             loss = loss + self.contraction * penalty

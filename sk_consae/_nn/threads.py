@@ -76,15 +76,17 @@ def torch_threads(rows, multiply_adds):
     block's limit.
     """
     depth = getattr(_local, "depth", 0)
-    with _lock:
-        if depth == 0:
+    if depth == 0:
+        with _lock:
             own = torch.get_num_threads()
             if _state["threads_inside"] == 0:
                 _state["count_before"] = own
             _local.saved = _state["count_before"]
             _local.limit = min(own, _local.saved)
             _state["threads_inside"] += 1
-        concurrent = _state["threads_inside"] > 1
+    # Inside a block (a training step within a fit) an unlocked read is enough: the
+    # count only chooses between one thread and a few.
+    concurrent = _state["threads_inside"] > 1
     _local.depth = depth + 1
     previous = torch.get_num_threads()
     wanted = 1 if concurrent else thread_count(rows, multiply_adds, _local.limit)
