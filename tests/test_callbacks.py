@@ -77,3 +77,10 @@ def test_per_batch_callbacks_run_and_training_is_the_same_without_them(optimizer
     np.testing.assert_allclose(
         lean.history_[:, "train_loss"], hooked.history_[:, "train_loss"], rtol=1e-6
     )
+
+
+def test_verbose_table_has_no_colour_codes_outside_a_terminal(digits, capsys):
+    # capsys replaces stdout with a pipe-like object, as a log file or CI would.
+    UntiedAutoEncoder(n_components=4, max_epochs=2, verbose=1, random_state=0).fit(digits)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out
