@@ -91,6 +91,7 @@ class _BaseAutoEncoder(
             self._set_offset(X)
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Train one epoch on X, continuing from the current state.
 
@@ -117,8 +118,11 @@ class _BaseAutoEncoder(
         -------
         self : object
         """
+        # _fit_context validates the parameters on the first call, as scikit-learn's
+        # own partial_fit methods do. Later calls apply the current learning rate, noise
+        # and so on to the fitted model, so they are validated here too.
         first_call = not self.__sklearn_is_fitted__()
-        if first_call:
+        if not first_call:
             self._validate_params()
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)

@@ -41,6 +41,10 @@ def resolve_batch_size(batch_size, n_samples):
     return int(min(AUTO_MAX_BATCH, max(AUTO_MIN_BATCH, n_samples // AUTO_MIN_STEPS)))
 
 
+# Net arguments that define the model and its optimiser: continued training needs them
+# unchanged (see _BaseFieldModel._update_training_params).
+ARCHITECTURE = ("module__n_components", "module__activation", "module__weight_tying", "optimizer")
+
 # Largest intermediate a chunk of inference may allocate, in bytes.
 _CHUNK_BYTES = 64 * 2**20
 
@@ -163,7 +167,7 @@ class _BaseFieldModel(BaseEstimator):
     # --- training -----------------------------------------------------------------
 
     def _net_params(self):
-        """Extra keyword arguments for :class:`AutoEncoderNet` (penalties, noise)."""
+        """Subclass keys for :meth:`_skorch_params`: noise, penalties, advice."""
         return {}
 
     def _initialize_module(self, module, inputs, generator):
@@ -193,80 +197,74 @@ class _BaseFieldModel(BaseEstimator):
                 )
         return device
 
+    def _skorch_params(self, n_samples):
+        """Every keyword argument of the skorch net that the public parameters decide.
+
+        The one source of truth: new nets are built from it, and continued training
+        compares its ``ARCHITECTURE`` keys with the fitted net and applies the rest
+        through skorch's ``set_params``. Subclasses add keys with :meth:`_net_params`.
+        """
+        optimizer, default_lr = _OPTIMIZERS[self.optimizer]
+        params = {
+            "module__n_components": self.n_components,
+            "module__activation": self.activation,
+            "module__weight_tying": self.weight_tying,
+            "optimizer": optimizer,
+            "lr": default_lr if self.lr is None else self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": resolve_batch_size(self.batch_size, n_samples),
+            "shuffle": self.shuffle,
+            "verbose": self.verbose,
+            "callbacks": copy.deepcopy(self.callbacks),
+        }
+        if self.optimizer == "sgd":
+            params["optimizer__momentum"] = self.momentum
+        elif self.optimizer == "lbfgs":
+            params["optimizer__line_search_fn"] = "strong_wolfe"
+            params["batch_size"] = -1  # L-BFGS needs the full-batch objective
+        return {**params, **self._net_params()}
+
     def _new_net(self, n_samples, n_features, device, random_state):
         init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
-        optimizer, default_lr = _OPTIMIZERS[self.optimizer]
-        optimizer_params = {}
-        batch_size = resolve_batch_size(self.batch_size, n_samples)
-        if self.optimizer == "sgd":
-            optimizer_params["optimizer__momentum"] = self.momentum
-        elif self.optimizer == "lbfgs":
-            optimizer_params["optimizer__line_search_fn"] = "strong_wolfe"
-            batch_size = -1  # L-BFGS needs the full-batch objective
         return AutoEncoderNet(
             module=AutoEncoderModule,
             module__n_features=n_features,
-            module__n_components=self.n_components,
-            module__activation=self.activation,
-            module__weight_tying=self.weight_tying,
             module__seed=int(init_seed),
             criterion=SquaredError,
-            optimizer=optimizer,
-            lr=default_lr if self.lr is None else self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=batch_size,
             train_split=None,
-            callbacks=copy.deepcopy(self.callbacks),
-            verbose=self.verbose,
             device=device,
-            shuffle=self.shuffle,
             shuffle_seed=int(shuffle_seed),
             noise_seed=int(noise_seed),
-            **optimizer_params,
-            **self._net_params(),
+            **self._skorch_params(n_samples),
         )
 
     def _update_training_params(self, net, n_samples):
-        """Carry changed training parameters into a net that continues training.
+        """Carry the current parameters into a net that continues training.
 
-        The learning rate, batch size, noise, penalties and verbosity may change
-        between ``partial_fit`` calls or warm starts (the optimiser keeps its state);
-        what defines the model or its optimiser may not.
+        What defines the model or its optimiser (``ARCHITECTURE``) must be as fitted;
+        everything else (learning rate, momentum, batch size, noise, penalties,
+        verbosity, callbacks) takes its current value, and the optimiser keeps its state:
+        skorch sets ``lr`` and ``optimizer__*`` in the optimiser's parameter groups in
+        place.
         """
-        module = net.module_
-        fixed = {
-            "n_components": module.encoder_bias.shape[0],
-            "activation": module.activation_name,
-            "weight_tying": module.weight_tying,
-            "optimizer": next(k for k, v in _OPTIMIZERS.items() if v[0] is net.optimizer),
-        }
-        for name, value in fixed.items():
-            if getattr(self, name) != value:
+        params = self._skorch_params(n_samples)
+        for key in ARCHITECTURE:
+            wanted, fitted = params.pop(key), getattr(net, key)
+            if wanted != fitted:
+                name = key.removeprefix("module__")
+                was = (
+                    next(k for k, v in _OPTIMIZERS.items() if v[0] is fitted)
+                    if key == "optimizer"
+                    else fitted
+                )
                 raise ValueError(
-                    f"{name} changed from {value!r} to {getattr(self, name)!r} since the "
+                    f"{name} changed from {was!r} to {getattr(self, name)!r} since the "
                     "model was fitted; continuing training (warm_start or partial_fit) "
                     "needs the same value. Fit with warm_start=False to start afresh."
                 )
-        n_features = module.encoder_weight.shape[0]
-        fresh = self._new_net(n_samples, n_features, net.device, np.random.RandomState(0))
-        for name in (
-            "batch_size",
-            "verbose",
-            "noise",
-            "contraction",
-            "contraction_target",
-            "weight_length",
-            "shuffle",
-            "max_epochs",
-        ):
-            setattr(net, name, getattr(fresh, name))
-        # skorch updates the optimiser's param groups in place (its state is kept).
-        optimizer_params = {"lr": fresh.lr}
-        if self.optimizer == "sgd":
-            optimizer_params["optimizer__momentum"] = self.momentum
-        net.set_params(**optimizer_params)
-        # New callbacks take part in the continued training (copied, as at fit).
-        net.callbacks = copy.deepcopy(self.callbacks)
+        # skorch's set_params(callbacks=...) would initialise the old list first.
+        net.callbacks = params.pop("callbacks")
+        net.set_params(**params)
         net.initialize_callbacks()
 
     def _train(self, X, target=None, *, epochs, continue_training):

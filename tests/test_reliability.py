@@ -637,3 +637,15 @@ def test_a_missing_cuda_device_is_named(few_digits):
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match="device='cuda:1' was requested but torch sees no CUDA"):
         UntiedAutoEncoder(4, max_epochs=1, device="cuda:1").fit(few_digits)
+
+
+def test_partial_fit_validates_parameters_on_every_call(few_digits):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    model = UntiedAutoEncoder(4, random_state=0)
+    with pytest.raises(InvalidParameterError, match="lr"):
+        model.set_params(lr=-1.0).partial_fit(few_digits)
+    model.set_params(lr=None).partial_fit(few_digits)
+    with pytest.raises(InvalidParameterError, match="lr"):
+        model.set_params(lr=-1.0).partial_fit(few_digits)
+    assert len(model.history_) == 1
