@@ -487,7 +487,13 @@ _SHARED_DOC_PARAMETERS = r"""
         :class:`sk_consae.callbacks.ConservativenessMonitor`. They are copied at fit;
         what they record lands in ``history_``.
     warm_start : bool, default=False
-        If True, ``fit`` continues from the current weights and optimiser state."""
+        If True, ``fit`` continues from the current weights and optimiser state.
+    validation_fraction : float in (0, 1) or None, default=None
+        Hold out this fraction of each training call's rows (a random subset fixed by
+        ``random_state``) and record their loss as ``valid_loss`` in ``history_`` every
+        epoch, for :class:`skorch.callbacks.EarlyStopping` or a look at over-fitting.
+        Held-out rows do not train the model; ``offset_`` and ``energy_origin_`` still
+        use every row. None: train on all rows, no ``valid_loss``."""
 
 _SHARED_DOC_ATTRIBUTES = r"""
     net_ : skorch.NeuralNet
@@ -601,6 +607,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        validation_fraction=None,
     ):
         self.n_components = n_components
         self.activation = activation
@@ -620,6 +627,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.validation_fraction = validation_fraction
 
     def _net_params(self):
         return {"noise": self.noise_, "weight_length": self.weight_length}

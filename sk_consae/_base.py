@@ -71,6 +71,7 @@ SHARED_CONSTRAINTS = {
     "verbose": ["verbose"],
     "callbacks": [list, None],
     "warm_start": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
 }
 
 
@@ -216,6 +217,7 @@ class _BaseFieldModel(BaseEstimator):
             "shuffle": self.shuffle,
             "verbose": self.verbose,
             "callbacks": copy.deepcopy(self.callbacks),
+            "validation_fraction": self.validation_fraction,
         }
         if self.optimizer == "sgd":
             params["optimizer__momentum"] = self.momentum
@@ -226,6 +228,9 @@ class _BaseFieldModel(BaseEstimator):
 
     def _new_net(self, n_samples, n_features, device, random_state):
         init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
+        # Derived, not drawn: later draws (and so every model without a split) stay as
+        # they were before validation_fraction existed.
+        split_seed = np.random.SeedSequence([int(shuffle_seed), 1]).generate_state(1)[0]
         return AutoEncoderNet(
             module=AutoEncoderModule,
             module__n_features=n_features,
@@ -235,6 +240,7 @@ class _BaseFieldModel(BaseEstimator):
             device=device,
             shuffle_seed=int(shuffle_seed),
             noise_seed=int(noise_seed),
+            split_seed=int(split_seed),
             **self._skorch_params(n_samples),
         )
 

@@ -99,6 +99,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         verbose=0,
         callbacks=None,
         warm_start=False,
+        validation_fraction=None,
     ):
         self.n_components = n_components
         self.activation = activation
@@ -120,6 +121,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.validation_fraction = validation_fraction
 
     def _net_params(self):
         return {

@@ -102,6 +102,11 @@ class ConservativeFieldExtractor(
         Extra :mod:`skorch.callbacks`; copied at fit, what they record lands in ``history_``.
     warm_start : bool, default=False
         If True, ``fit`` continues from the current weights and optimiser state.
+    validation_fraction : float in (0, 1) or None, default=None
+        Hold out this fraction of the samples (a random subset fixed by
+        ``random_state``) and record the fit's loss on them as ``valid_loss`` in
+        ``history_`` every epoch, e.g. for :class:`skorch.callbacks.EarlyStopping`.
+        Held-out samples do not train the model.
 
     Attributes
     ----------
@@ -171,6 +176,7 @@ class ConservativeFieldExtractor(
         verbose=0,
         callbacks=None,
         warm_start=False,
+        validation_fraction=None,
     ):
         self.n_components = n_components
         self.activation = activation
@@ -187,6 +193,7 @@ class ConservativeFieldExtractor(
         self.verbose = verbose
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.validation_fraction = validation_fraction
 
     def __sklearn_tags__(self):
         # Not a regressor in scikit-learn's sense: y must have X's shape (a field on X),

@@ -649,3 +649,33 @@ def test_partial_fit_validates_parameters_on_every_call(few_digits):
     with pytest.raises(InvalidParameterError, match="lr"):
         model.set_params(lr=-1.0).partial_fit(few_digits)
     assert len(model.history_) == 1
+
+
+@pytest.mark.parametrize("cls", [UntiedAutoEncoder, ContractiveAutoEncoder])
+def test_early_stopping_on_a_held_out_fraction(cls, digits):
+    from skorch.callbacks import EarlyStopping
+
+    model = cls(
+        16,
+        max_epochs=200,
+        validation_fraction=0.2,
+        random_state=0,
+        callbacks=[EarlyStopping(patience=3, threshold=1e-3)],
+    ).fit(digits)
+    epochs = len(model.history_)
+    assert epochs < 200  # stopped by the held-out loss
+    valid = model.history_[:, "valid_loss"]
+    assert len(valid) == epochs and np.isfinite(valid).all()
+    again = cls(16, max_epochs=3, validation_fraction=0.2, random_state=0).fit(digits)
+    np.testing.assert_array_equal(again.history_[:, "valid_loss"], valid[:3])  # seeded split
+
+
+def test_extractor_records_valid_loss():
+    X, V = make_spiral_sink(20)
+    extractor = ConservativeFieldExtractor(8, max_epochs=2, validation_fraction=0.25).fit(X, V)
+    assert len(extractor.history_[:, "valid_loss"]) == 2
+
+
+def test_validation_fraction_leaving_nothing_to_train_is_named(few_digits):
+    with pytest.raises(ValueError, match="validation_fraction=0.9 of 3 samples"):
+        UntiedAutoEncoder(4, max_epochs=1, validation_fraction=0.9).fit(few_digits[:3])

@@ -55,6 +55,24 @@ class TensorDataset(torch.utils.data.Dataset):
     def __getitem__(self, index):
         return self.X[index], self.y[index]
 
+    def hold_out(self, fraction, seed):
+        """``(train, valid)``: a seeded random ``fraction`` of the rows is held out."""
+        n = len(self)
+        n_valid = int(round(fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={fraction} of {n} samples leaves "
+                f"{n - n_valid} to train on and {n_valid} to validate on; both need one."
+            )
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed)))
+        order = order.to(self.X.device)
+        valid, train = order[:n_valid], order[n_valid:]
+
+        def subset(rows):
+            return TensorDataset(self.X[rows], None if self.y is self.X else self.y[rows])
+
+        return subset(train), subset(valid)
+
 
 class TensorBatchIterator:
     """Mini-batches as slices of a :class:`TensorDataset`: no per-sample collation.
@@ -126,8 +144,9 @@ class AutoEncoderNet(NeuralNet):
     Adds to :class:`skorch.NeuralNet`: Gaussian input ``noise`` (denoising, drawn
     once per optimiser step so L-BFGS sees one objective per step), a closed-form
     ``contraction`` penalty, the ``weight_length`` projection after every optimiser
-    step, a check that stops training on a non-finite loss, and the tensor data
-    path. The module's forward returns ``(reconstruction, preactivation)``.
+    step, a check that stops training on a non-finite loss, a seeded hold-out split
+    (``validation_fraction``) for ``valid_loss``, and the tensor data path. The
+    module's forward returns ``(reconstruction, preactivation)``.
     """
 
     def __init__(
@@ -140,10 +159,14 @@ class AutoEncoderNet(NeuralNet):
         shuffle=True,
         shuffle_seed=0,
         noise_seed=0,
+        validation_fraction=None,
+        split_seed=0,
         divergence_advice="or scale the input, e.g. with StandardScaler",
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.validation_fraction = validation_fraction
+        self.split_seed = split_seed
         self.divergence_advice = divergence_advice
         self.noise = noise
         self.contraction = contraction
@@ -162,6 +185,13 @@ class AutoEncoderNet(NeuralNet):
         if isinstance(optimizer, torch.optim.LBFGS) and not hasattr(optimizer, "_params"):
             optimizer._params = optimizer.param_groups[0]["params"]
             optimizer._numel_cache = None
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """The whole :class:`TensorDataset`, or a seeded hold-out split of it when
+        ``validation_fraction`` is set (skorch then records ``valid_loss``)."""
+        if self.validation_fraction is None:
+            return super().get_split_datasets(X, y, **fit_params)
+        return X.hold_out(self.validation_fraction, self.split_seed)
 
     def get_default_callbacks(self):
         return [
