@@ -679,3 +679,23 @@ def test_extractor_records_valid_loss():
 def test_validation_fraction_leaving_nothing_to_train_is_named(few_digits):
     with pytest.raises(ValueError, match="validation_fraction=0.9 of 3 samples"):
         UntiedAutoEncoder(4, max_epochs=1, validation_fraction=0.9).fit(few_digits[:3])
+
+
+def test_inference_chunks_follow_scikit_learns_working_memory(fitted, few_digits, monkeypatch):
+    import sklearn
+
+    import sk_consae._base as base
+
+    model = fitted[UntiedAutoEncoder]
+    expected = model.score_samples(few_digits)
+    sizes = []
+    real = base.as_tensor
+
+    def record(array, device, dtype=None):
+        sizes.append(len(array))
+        return real(array, device, dtype)
+
+    monkeypatch.setattr(base, "as_tensor", record)
+    with sklearn.config_context(working_memory=0.01):  # 10 KiB: a few rows per chunk
+        np.testing.assert_allclose(model.score_samples(few_digits), expected, rtol=1e-6)
+    assert max(sizes) < len(few_digits) and len(sizes) > 10
