@@ -17,13 +17,13 @@ import torch
 from _harness import mnist_like, report
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae._maths.field import reconstruction
+from sk_consae._maths.field import OneLayerField, reconstruction
 from sk_consae._maths.jacobian import dense_symmetricity
 from sk_consae.metrics import jacobian_symmetricity
 
 
 def dense_baseline(model, X, chunk=250):
-    field = model._field(torch.float64)
+    field = OneLayerField.from_parameters(model.field_parameters_, torch.float64)
 
     def r(x):
         return reconstruction(field, x[None])[0]

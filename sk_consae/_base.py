@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from sklearn import get_config
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -167,6 +167,35 @@ class _BaseFieldModel(BaseEstimator):
         with torch.no_grad():
             tensor = getattr(self.net_.module_.field(), name)
         return tensor.detach().cpu().numpy().copy()
+
+    @property
+    def field_parameters_(self):
+        r"""The fitted field :math:`r(x) = R\,h(W^\top x + b) + c` as plain values.
+
+        A :class:`~sklearn.utils.Bunch` of float32 array copies ``encoder_weight``
+        (D, H), ``encoder_bias`` (H,), ``decoder_weight`` (D, H), ``decoder_bias``
+        (D,) and ``potential_scale`` (:math:`s` in :math:`R = W\,\mathrm{diag}(s)`:
+        (H,) of ones when tied, None when untied), with the ``activation`` and
+        ``weight_tying`` names as fitted. This is what :mod:`sk_consae.metrics` computes
+        from; the extractor's parameters are in its standardised coordinates.
+        """
+        check_is_fitted(self)
+        module = self.net_.module_
+        with torch.no_grad():
+            field = module.field()
+
+            def array(tensor):
+                return None if tensor is None else tensor.detach().cpu().numpy().copy()
+
+            return Bunch(
+                encoder_weight=array(field.encoder_weight),
+                encoder_bias=array(field.encoder_bias),
+                decoder_weight=array(field.decoder_weight),
+                decoder_bias=array(field.decoder_bias),
+                potential_scale=array(field.potential_scale),
+                activation=module.activation_name,
+                weight_tying=module.weight_tying,
+            )
 
     def _field(self, dtype=torch.float32):
         """Fitted parameters as a :class:`OneLayerField` in ``dtype``."""

@@ -19,9 +19,10 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import _BaseFieldModel
+from ._base import _BaseFieldModel, chunk_bytes
+from ._maths.field import OneLayerField
 from ._maths.jacobian import (
     curl_rows,
     dense_curl,
@@ -30,6 +31,7 @@ from ._maths.jacobian import (
     jacobian_symmetricity_rows,
     symmetricity_from_norms,
 )
+from ._nn.threads import torch_threads
 
 __all__ = [
     "symmetricity",
@@ -91,7 +93,11 @@ def _require_samples(X, function):
 
 
 def _field_model(estimator, X):
-    """Unwrap a pipeline, check the final step, and validate X for it (float64)."""
+    """Unwrap a pipeline and check the final step; validate X for it (float64).
+
+    Only public attributes are used: ``field_parameters_`` and scikit-learn's feature
+    checks (``validate_data`` with ``reset=False``).
+    """
     if isinstance(estimator, Pipeline):
         if X is not None:
             X = estimator[:-1].transform(X)
@@ -103,8 +109,27 @@ def _field_model(estimator, X):
         )
     check_is_fitted(estimator)
     if X is not None:
-        X = estimator._validate_for_inference(X).astype(np.float64, copy=False)
+        X = validate_data(estimator, X, dtype=np.float64, reset=False)
     return estimator, X
+
+
+def _fitted_field(estimator):
+    """The estimator's fitted field in float64 on the CPU."""
+    return OneLayerField.from_parameters(estimator.field_parameters_, torch.float64)
+
+
+def _in_chunks(fn, field, X, floats_per_row):
+    """``fn(field, rows)`` over chunks of X within scikit-learn's working memory."""
+    rows = max(1, chunk_bytes() // (8 * floats_per_row))
+    X = torch.from_numpy(np.ascontiguousarray(X))
+    parts = []
+    with torch.no_grad():
+        for start in range(0, X.shape[0], rows):
+            chunk = X[start : start + rows]
+            n_features, n_components = field.encoder_weight.shape
+            with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
+                parts.append(fn(field, chunk))
+    return torch.cat(parts).numpy() if parts else np.empty(0)
 
 
 def jacobian_symmetricity(estimator, X, y=None):
@@ -138,14 +163,13 @@ def jacobian_symmetricity(estimator, X, y=None):
     """
     _require_samples(X, "jacobian_symmetricity")
     estimator, X = _field_model(estimator, X)
-    forms = []
+    field = _fitted_field(estimator)
+    forms = None if field.is_gradient else jacobian_forms(field)  # O(D H^2), once
 
     def rows(field, chunk):
-        if not forms:  # O(D H^2), once for all chunks
-            forms.append(None if field.is_gradient else jacobian_forms(field))
-        return jacobian_symmetricity_rows(field, chunk, forms[0])
+        return jacobian_symmetricity_rows(field, chunk, forms)
 
-    return float(estimator._map_rows(rows, X).mean())
+    return float(_in_chunks(rows, field, X, 4 * max(field.encoder_weight.shape)).mean())
 
 
 def weight_symmetricity(estimator, X=None, y=None):
@@ -166,7 +190,7 @@ def weight_symmetricity(estimator, X=None, y=None):
     float in [0, 1]
     """
     estimator, _ = _field_model(estimator, None)
-    forms = jacobian_forms(estimator._field(torch.float64))
+    forms = jacobian_forms(_fitted_field(estimator))
     return float(symmetricity_from_norms(forms.frobenius.sum(), forms.trace_of_square.sum()))
 
 
@@ -231,15 +255,14 @@ def curl(field, X):
     _require_samples(X, "curl")
     if isinstance(field, (_BaseFieldModel, Pipeline)):
         estimator, X = _field_model(field, X)
-        forms = []
+        model = _fitted_field(estimator)
+        needs_forms = not model.is_gradient and X.shape[1] != 2
+        forms = jacobian_forms(model) if needs_forms else None
 
         def rows(model, chunk):
-            if not forms:
-                needs_forms = not model.is_gradient and chunk.shape[1] != 2
-                forms.append(jacobian_forms(model) if needs_forms else None)
-            return curl_rows(model, chunk, forms[0])
+            return curl_rows(model, chunk, forms)
 
-        return estimator._map_rows(rows, X)
+        return _in_chunks(rows, model, X, 4 * max(model.encoder_weight.shape))
     if not callable(field):
         raise TypeError(
             f"field must be a fitted sk_consae estimator or a callable, got {type(field).__name__}."

@@ -55,6 +55,33 @@ class OneLayerField(NamedTuple):
     potential_scale: torch.Tensor | None = None
     tied: bool = False
 
+    @classmethod
+    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "OneLayerField":
+        """Build the field from plain arrays, e.g. an estimator's ``field_parameters_``.
+
+        Parameters
+        ----------
+        parameters : mapping
+            ``encoder_weight``, ``encoder_bias``, ``decoder_weight``, ``decoder_bias``
+            (arrays), ``potential_scale`` (array or None), ``activation`` (a name) and
+            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``).
+        dtype : torch.dtype, default=torch.float64
+        device : str or torch.device, default="cpu"
+        """
+        from .activations import get_activation
+
+        def tensor(name):
+            return torch.as_tensor(parameters[name]).to(dtype=dtype, device=device)
+
+        W = tensor("encoder_weight")
+        tied = parameters["weight_tying"] == "tied"
+        scale = None if parameters["potential_scale"] is None else tensor("potential_scale")
+        # A tied decoder is W itself; a scaled one W diag(s), rebuilt in this dtype.
+        R = W if tied else (W * scale if scale is not None else tensor("decoder_weight"))
+        activation = get_activation(parameters["activation"])
+        bias, decoder_bias = tensor("encoder_bias"), tensor("decoder_bias")
+        return cls(W, bias, R, decoder_bias, activation, scale, tied)
+
     @property
     def is_gradient(self) -> bool:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
