@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._nn.module import AutoEncoderModule
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
+from ._nn.state import net_state, rebuild_net
 from ._nn.threads import torch_threads
 
 _OPTIMIZERS = {
@@ -129,6 +130,22 @@ class _BaseFieldModel(BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return "net_" in vars(self)
+
+    def __getstate__(self):
+        # The trained net travels as plain values (arrays, numbers, strings, lists and
+        # dicts), so that skops.io needs no trust in torch or skorch types.
+        state = super().__getstate__()
+        if "net_" in state:
+            state = {key: value for key, value in state.items() if key != "net_"}
+            state["_net_state"] = net_state(self.net_)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        saved_net = state.pop("_net_state", None)
+        super().__setstate__(state)
+        if saved_net is not None:
+            self.net_ = rebuild_net(saved_net, copy.deepcopy(self.callbacks))
 
     @property
     def _fitted_n_components(self):

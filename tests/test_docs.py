@@ -14,6 +14,7 @@ MODULES = [
     "sk_consae.plotting",
     "sk_consae.datasets",
     "sk_consae.exceptions",
+    "sk_consae.persistence",
     "sk_consae.paper",
 ]
 

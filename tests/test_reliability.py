@@ -715,3 +715,86 @@ def test_field_parameters_are_plain_values_that_rebuild_the_field(tying, few_dig
     np.testing.assert_allclose(rebuilt, model.vector_field(few_digits), rtol=1e-5, atol=1e-6)
     model.set_params(weight_tying="untied" if tying != "untied" else "tied")
     assert model.field_parameters_.weight_tying == tying  # the fitted state
+
+
+# --- skops and weights-only files -------------------------------------------------------
+
+
+def _every_estimator(few_digits):
+    X, V = make_spiral_sink(10)
+    for cls in AUTOENCODERS:
+        for tying in ("untied", "tied", "scaled"):
+            yield (
+                cls(6, weight_tying=tying, max_epochs=2, random_state=0).fit(few_digits),
+                few_digits,
+            )
+    for tying in ("tied", "scaled"):
+        yield (
+            ConservativeFieldExtractor(6, weight_tying=tying, max_epochs=2, random_state=0).fit(
+                X, V
+            ),
+            X,
+        )
+
+
+def _outputs(model, X):
+    if isinstance(model, ConservativeFieldExtractor):
+        return model.predict(X), model.score_samples(X)
+    return model.transform(X), model.score_samples(X), model.predict(X)
+
+
+def test_skops_round_trip_asks_to_trust_only_the_estimator_class(few_digits):
+    import skops.io as sio
+
+    for model, X in _every_estimator(few_digits):
+        payload = sio.dumps(model)
+        untrusted = sio.get_untrusted_types(data=payload)
+        assert untrusted == [f"{type(model).__module__}.{type(model).__name__}"]
+        loaded = sio.loads(payload, trusted=untrusted)
+        for got, expected in zip(_outputs(loaded, X), _outputs(model, X)):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_skops_round_trip_keeps_the_training_state(few_digits):
+    import skops.io as sio
+
+    model = UntiedAutoEncoder(6, optimizer="sgd", max_epochs=2, random_state=0).fit(few_digits)
+    payload = sio.dumps(model)
+    loaded = sio.loads(payload, trusted=sio.get_untrusted_types(data=payload))
+    model.partial_fit(few_digits)
+    loaded.partial_fit(few_digits)
+    np.testing.assert_array_equal(loaded.encoder_weights_, model.encoder_weights_)
+    assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
+
+
+def test_weights_only_files_load_for_inference(few_digits, tmp_path):
+    import pandas as pd
+
+    from sk_consae.persistence import load_weights, save_weights
+
+    frame = pd.DataFrame(few_digits, columns=[f"p{i}" for i in range(64)])
+    named = UntiedAutoEncoder(6, max_epochs=2, random_state=0).fit(frame)
+    for model, X in [*_every_estimator(few_digits), (named, frame)]:
+        save_weights(model, tmp_path / "model.safetensors")
+        loaded = load_weights(tmp_path / "model.safetensors")
+        assert type(loaded) is type(model) and loaded.get_params()["n_components"] == 6
+        for got, expected in zip(_outputs(loaded, X), _outputs(model, X)):
+            np.testing.assert_array_equal(got, expected)
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert len(loaded.history_) == 0
+    loaded.partial_fit(frame)  # a new optimiser, the saved weights
+    assert len(loaded.history_) == 1
+
+
+def test_weights_only_loading_checks_the_file(tmp_path):
+    import safetensors.numpy
+
+    from sk_consae.persistence import load_weights, save_weights
+
+    safetensors.numpy.save_file({"w": np.ones(2)}, str(tmp_path / "other.safetensors"))
+    with pytest.raises(ValueError, match="not a sk_consae weights file"):
+        load_weights(tmp_path / "other.safetensors")
+    with pytest.raises(TypeError, match="saves sk_consae estimators, got list"):
+        save_weights([], tmp_path / "x.safetensors")
+    with pytest.raises(NotFittedError):
+        save_weights(UntiedAutoEncoder(), tmp_path / "x.safetensors")

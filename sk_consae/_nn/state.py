@@ -1,0 +1,134 @@
+"""A trained net as plain values, and back.
+
+A fitted estimator pickles its net as NumPy arrays, numbers, strings, lists and dicts
+only, so that ``skops.io`` asks to trust nothing but the estimator's own class (and
+whatever the user put in ``callbacks``). :func:`net_state` takes a trained
+:class:`~sk_consae._nn.net.AutoEncoderNet` apart; :func:`rebuild_net` builds an
+equal one: same constructor arguments, module weights, optimiser state and history.
+Callbacks are not part of the state: the estimator re-creates them from its
+``callbacks`` parameter.
+"""
+
+import warnings
+
+import numpy as np
+import torch
+from skorch.history import History
+
+from .module import AutoEncoderModule
+from .net import AutoEncoderNet, SquaredError
+
+__all__ = ["OPTIMIZER_NAMES", "net_state", "rebuild_net"]
+
+OPTIMIZER_NAMES = {torch.optim.Adam: "adam", torch.optim.SGD: "sgd", torch.optim.LBFGS: "lbfgs"}
+_OPTIMIZER_CLASSES = {name: cls for cls, name in OPTIMIZER_NAMES.items()}
+
+# Constructor arguments of AutoEncoderNet that hold plain values.
+_PLAIN_ARGUMENTS = (
+    "module__n_features",
+    "module__n_components",
+    "module__activation",
+    "module__weight_tying",
+    "module__seed",
+    "lr",
+    "max_epochs",
+    "batch_size",
+    "shuffle",
+    "verbose",
+    "noise",
+    "contraction",
+    "contraction_target",
+    "weight_length",
+    "shuffle_seed",
+    "noise_seed",
+    "validation_fraction",
+    "split_seed",
+    "divergence_advice",
+    "optimizer__momentum",
+    "optimizer__line_search_fn",
+)
+
+
+def _plain(value):
+    """Tensors become arrays, containers are walked; everything else is kept."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _tensors(value):
+    """The inverse of :func:`_plain` for optimiser state: arrays become tensors."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, dict):
+        return {key: _tensors(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tensors(item) for item in value]
+    return value
+
+
+def net_state(net):
+    """A dict of plain values from which :func:`rebuild_net` makes an equal net."""
+    arguments = {key: _plain(getattr(net, key)) for key in _PLAIN_ARGUMENTS if hasattr(net, key)}
+    optimizer = net.optimizer_.state_dict()
+    return {
+        "arguments": arguments,
+        "optimizer": OPTIMIZER_NAMES[net.optimizer],
+        "device": str(net.device),
+        "module": {name: _plain(t) for name, t in net.module_.state_dict().items()},
+        "optimizer_state": {
+            # JSON-like: integer keys become a list of (key, state) pairs.
+            "state": [[int(k), _plain(v)] for k, v in optimizer["state"].items()],
+            "param_groups": _plain(optimizer["param_groups"]),
+        },
+        "history": _plain(list(net.history)),
+    }
+
+
+def rebuild_net(state, callbacks):
+    """The net described by :func:`net_state`, with ``callbacks`` (already copied).
+
+    Without ``optimizer_state`` and ``history`` (a weights-only file) the net gets a new
+    optimiser and an empty history.
+
+    A net saved on a GPU loads on the CPU when torch sees no GPU, with a warning.
+    """
+    device = state["device"]
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        warnings.warn(
+            f"The model was saved on {device}, but torch sees no CUDA device; it is "
+            "loaded on the CPU.",
+            UserWarning,
+            stacklevel=3,
+        )
+        device = "cpu"
+    net = AutoEncoderNet(
+        module=AutoEncoderModule,
+        criterion=SquaredError,
+        optimizer=_OPTIMIZER_CLASSES[state["optimizer"]],
+        train_split=None,
+        callbacks=callbacks,
+        device=device,
+        **state["arguments"],
+    )
+    net.initialize()
+    net.module_.load_state_dict(
+        {name: torch.from_numpy(np.asarray(a).copy()) for name, a in state["module"].items()}
+    )
+    optimizer_state = state.get("optimizer_state")
+    if optimizer_state is not None:  # weights-only files start a new optimiser
+        net.optimizer_.load_state_dict(
+            {
+                # CPU tensors: torch's load_state_dict moves them to the parameters' device.
+                "state": {int(k): _tensors(v) for k, v in optimizer_state["state"]},
+                "param_groups": optimizer_state["param_groups"],
+            }
+        )
+    net.history = History(state.get("history", []))
+    return net
