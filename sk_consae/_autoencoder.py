@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
 from ._maths.energy import closed_form_energy, segment_contributions, segment_energy
 from ._maths.field import decode, preactivation, reconstruction, vector_field
 from ._maths.jacobian import jacobian
@@ -181,7 +181,7 @@ class _BaseAutoEncoder(
             float32 for float32 input, float64 otherwise.
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(_hidden, X, (self._fitted_n_components,))
+        return self._map_rows(_hidden, X, (HIDDEN,))
 
     def inverse_transform(self, X):
         """Decode hidden activations: :math:`R\\,h + c`.

@@ -43,6 +43,9 @@ def resolve_batch_size(batch_size, n_samples):
     return int(min(AUTO_MAX_BATCH, max(AUTO_MIN_BATCH, n_samples // AUTO_MIN_STEPS)))
 
 
+# Stands for the fitted number of hidden units in _BaseFieldModel._map_rows's row_shape.
+HIDDEN = object()
+
 # Net arguments that define the model and its optimiser: continued training needs them
 # unchanged (see _BaseFieldModel._update_training_params).
 ARCHITECTURE = ("module__n_components", "module__activation", "module__weight_tying", "optimizer")
@@ -214,11 +217,6 @@ class _BaseFieldModel(BaseEstimator):
                 weight_tying=module.weight_tying,
             )
 
-    def _field(self, dtype=torch.float32):
-        """Fitted parameters as a :class:`OneLayerField` in ``dtype``."""
-        with torch.no_grad():
-            return self.net_.module_.field().to(dtype=dtype)
-
     # --- training -----------------------------------------------------------------
 
     def _net_params(self):
@@ -384,14 +382,18 @@ class _BaseFieldModel(BaseEstimator):
             ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
         X : ndarray of shape (n_samples, n_features), validated
         row_shape : tuple
-            Shape of one output row.
+            Shape of one output row; ``HIDDEN`` stands for the fitted number of hidden
+            units.
         floats_per_row : int, optional
             Size of the largest per-row intermediate, to bound chunk memory.
         """
         dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        device = self.net_.device
-        field = self._field(dtype).to(device=device)
+        net = self.net_  # read once: a concurrent fit may replace it
+        with torch.no_grad():
+            field = net.module_.field().to(dtype=dtype, device=net.device)
+        device = net.device
         n_features, n_components = field.encoder_weight.shape
+        row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
         if floats_per_row is None:
             floats_per_row = 4 * max(n_features, n_components)
         rows = max(1, chunk_bytes() // (X.itemsize * floats_per_row))

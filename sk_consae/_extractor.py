@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
-from ._base import SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
 from ._maths.energy import closed_form_energy
 from ._maths.field import preactivation, vector_field
 
@@ -307,7 +307,7 @@ class ConservativeFieldExtractor(
         def hidden(field, Z):
             return field.activation.function(preactivation(field, Z))
 
-        return self._map_rows(hidden, self._standardized(X), (self._fitted_n_components,))
+        return self._map_rows(hidden, self._standardized(X), (HIDDEN,))
 
     def decompose(self, X, y):
         """Split the field's values y into the fitted conservative part and the rest.

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae._maths.field import OneLayerField
 
 from ._helpers import TYINGS
 
@@ -84,7 +85,7 @@ def test_tied_and_scaled_estimators_have_symmetric_jacobians(cls, tying, digits)
 def test_jacobian_matches_autograd_of_the_reconstruction(digits):
     ae = small(activation="tanh").fit(digits)
     x = torch.as_tensor(digits[:3])
-    field = ae._field(torch.float64)
+    field = OneLayerField.from_parameters(ae.field_parameters_, torch.float64)
     from sk_consae._maths.field import reconstruction
 
     expected = torch.stack(
@@ -382,7 +383,7 @@ def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(
     from sk_consae._maths.energy import closed_form_energy, segment_energy
 
     ae = small(weight_tying=tying, activation=activation).fit(digits)
-    field = ae._field(torch.float64)
+    field = OneLayerField.from_parameters(ae.field_parameters_, torch.float64)
     X = torch.as_tensor(digits[:100])
     origin = torch.as_tensor(ae.energy_origin_)
     expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])

@@ -117,3 +117,25 @@ def test_concurrent_fits_and_inference_match_serial_runs(two_threads, digits):
             np.testing.assert_array_equal(energies.result(), serial_energies)
     assert torch.get_num_threads() == 2
     assert fresh_thread_count() == 2
+
+
+def test_inference_during_set_params_and_refits_in_another_thread(digits):
+    model = UntiedAutoEncoder(3, max_epochs=1, random_state=0).fit(digits[:200])
+    stop, errors, widths = threading.Event(), [], set()
+
+    def infer():
+        while not stop.is_set():
+            try:
+                widths.add(model.transform(digits[:50]).shape[1])
+            except Exception as error:  # noqa: BLE001 - any failure is the finding
+                errors.append(error)
+                return
+
+    reader = threading.Thread(target=infer)
+    reader.start()
+    for size in (4, 5, 3, 6):
+        model.set_params(n_components=size).fit(digits[:200])
+    stop.set()
+    reader.join()
+    assert not errors
+    assert widths <= {3, 4, 5, 6}
