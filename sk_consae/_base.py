@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import Callback
 
 from ._nn.module import AutoEncoderModule
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
@@ -250,6 +251,21 @@ class _BaseFieldModel(BaseEstimator):
                 )
         return device
 
+    def _check_callbacks(self):
+        """skorch callbacks, or (name, callback) pairs; anything else is named here."""
+        for position, item in enumerate(self.callbacks or []):
+            pair = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            callback = item[1] if pair else item
+            is_callback = isinstance(callback, Callback) or (
+                isinstance(callback, type) and issubclass(callback, Callback)
+            )
+            if not is_callback:
+                raise InvalidParameterError(
+                    f"The 'callbacks' parameter of {type(self).__name__} must hold skorch "
+                    "callbacks (skorch.callbacks.Callback instances or (name, callback) "
+                    f"pairs); item {position} is {item!r}."
+                )
+
     def _skorch_params(self, n_samples):
         """Every keyword argument of the skorch net that the public parameters decide.
 
@@ -257,6 +273,7 @@ class _BaseFieldModel(BaseEstimator):
         compares its ``ARCHITECTURE`` keys with the fitted net and applies the rest
         through skorch's ``set_params``. Subclasses add keys with :meth:`_net_params`.
         """
+        self._check_callbacks()
         optimizer, default_lr = _OPTIMIZERS[self.optimizer]
         params = {
             "module__n_components": self.n_components,

@@ -7,6 +7,7 @@ idx files from a folder.
 """
 
 import gzip
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,9 @@ __all__ = [
 
 
 def _check_count(name, value, minimum=1):
-    if int(value) != value or value < minimum:
+    # Integers only: a float such as 1e300 passes `int(v) == v` and then asks for
+    # memory no machine has.
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return int(value)
 
@@ -198,7 +201,12 @@ def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, ra
         :func:`spiral_sink_field` at X.
     """
     n = _check_count("n_points_per_axis", n_points_per_axis, minimum=2)
-    axis = np.linspace(bounds[0], bounds[1], n)
+    low, high = np.asarray(bounds, dtype=np.float64).reshape(-1).tolist() + [np.nan] * (
+        2 - np.size(bounds)
+    )
+    if np.size(bounds) != 2 or not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"bounds must be two finite numbers, low < high; got {bounds!r}.")
+    axis = np.linspace(low, high, n)
     gx, gy = np.meshgrid(axis, axis)
     X = np.c_[gx.ravel(), gy.ravel()]
     V = _add_noise(spiral_sink_field(X), _check_noise(noise), check_random_state(random_state))

@@ -326,9 +326,19 @@ def grid_curl(V, spacing=1.0):
         step = steps["xyz".index(axis_name)]
         return np.gradient(V[..., component], step, axis=axis, edge_order=2)
 
-    if dims == 2:
-        return d(1, "x") - d(0, "y")
-    return np.stack([d(2, "y") - d(1, "z"), d(0, "z") - d(2, "x"), d(1, "x") - d(0, "y")], axis=-1)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if dims == 2:
+            result = d(1, "x") - d(0, "y")
+        else:
+            result = np.stack(
+                [d(2, "y") - d(1, "z"), d(0, "z") - d(2, "x"), d(1, "x") - d(0, "y")], axis=-1
+            )
+    if not np.all(np.isfinite(result)):
+        raise ValueError(
+            f"grid_curl overflowed float64: differences of V divided by spacing={spacing!r} "
+            "exceed its range; use the grid's actual step."
+        )
+    return result
 
 
 def energy_ranking(estimator, X, X_other):

@@ -90,6 +90,7 @@ def unchanged(X, original):
     return np.array_equal(X, original, equal_nan=X.dtype != object)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("cls", AUTOENCODERS)
 @pytest.mark.parametrize("case", CASES)
 def test_fit_rejects_bad_input_with_a_specific_message(cls, case, few_digits):
@@ -106,6 +107,7 @@ def test_fit_rejects_bad_input_with_a_specific_message(cls, case, few_digits):
     assert unchanged(X, original)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("cls", AUTOENCODERS)
 @pytest.mark.parametrize("method", AE_METHODS)
 @pytest.mark.parametrize("case", CASES)
@@ -115,6 +117,7 @@ def test_inference_rejects_bad_input_with_a_specific_message(cls, method, case, 
         getattr(fitted[cls], method)(X)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("method", ["predict", "score_samples", "transform"])
 @pytest.mark.parametrize("case", CASES)
 def test_extractor_rejects_bad_input(method, case, extractor):
@@ -127,6 +130,7 @@ def test_extractor_rejects_bad_input(method, case, extractor):
             ConservativeFieldExtractor(4, max_epochs=1).fit(X, V)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("case", ["NaN", "infinity", "strings", "complex", "sparse"])
 def test_extractor_rejects_bad_field_values(case):
     X = np.random.RandomState(0).rand(6, 3)
@@ -135,6 +139,7 @@ def test_extractor_rejects_bad_field_values(case):
         ConservativeFieldExtractor(4, max_epochs=1).fit(X, V)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("case", CASES)
 def test_metrics_reject_bad_input(case, fitted):
     model = fitted[UntiedAutoEncoder]
@@ -147,6 +152,7 @@ def test_metrics_reject_bad_input(case, fitted):
             curl(lambda Z: -Z, X[:, :3] if not sp.issparse(X) else X)
 
 
+@pytest.mark.bad_input
 @pytest.mark.parametrize("case", ["NaN", "infinity", "strings", "complex", "sparse"])
 def test_array_functions_reject_bad_input(case):
     name, X, error, message = next(c for c in bad_inputs(3) if c[0] == case)
