@@ -163,7 +163,7 @@ FUNCTION_CASES = {
     "jacobian_symmetricity unfitted": (
         lambda m: metrics.jacobian_symmetricity(UntiedAutoEncoder(), X3),
         NotFittedError,
-        "",
+        "is not fitted yet",
     ),
     "weight_symmetricity foreign estimator": (
         lambda m: metrics.weight_symmetricity("model"),
@@ -173,7 +173,7 @@ FUNCTION_CASES = {
     "weight_symmetricity unfitted": (
         lambda m: metrics.weight_symmetricity(UntiedAutoEncoder()),
         NotFittedError,
-        "",
+        "is not fitted yet",
     ),
     "curl X=None": (lambda m: metrics.curl(m, None), ValueError, "needs X"),
     "curl not callable": (lambda m: metrics.curl(3, X3), TypeError, "callable"),
