@@ -1,6 +1,8 @@
 """The reproduction: the report's prose follows its numbers; runs resume and can be partial."""
 
 import importlib
+import io
+import shutil
 import sys
 import warnings
 
@@ -96,10 +98,30 @@ def test_cli_names_match_the_experiments():
     assert tuple(EXPERIMENTS) == cli.EXPERIMENT_NAMES
 
 
+@pytest.fixture
+def experiments_run(monkeypatch):
+    """The names of the experiments that run() actually runs, in order."""
+    import sk_consae.paper.reproduce as reproduce
+
+    ran = []
+    real = reproduce._experiment
+
+    def spy(name, *args):
+        ran.append(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(reproduce, "_experiment", spy)
+    return ran
+
+
+def quiet():
+    return io.StringIO()
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    run(out, settings=TINY, stream=open("/dev/null", "w"))  # noqa: SIM115
+    run(out, settings=TINY, stream=quiet())
     return out
 
 
@@ -124,45 +146,21 @@ def test_resume_skips_finished_experiments(tiny_run, monkeypatch, capsys):
     assert capsys.readouterr().err.count("saved result reused") == len(EXPERIMENTS)
 
 
-def test_resume_reruns_results_made_with_other_settings(tiny_run, tmp_path, monkeypatch):
-    import shutil
-
-    import sk_consae.paper.reproduce as reproduce
-
+def test_resume_reruns_results_made_with_other_settings(tiny_run, tmp_path, experiments_run):
     shutil.copytree(tiny_run / "results", tmp_path / "results")
-    ran = []
-    real = reproduce._experiment
-
-    def spy(name, *args):
-        ran.append(name)
-        return real(name, *args)
-
-    monkeypatch.setattr(reproduce, "_experiment", spy)
     other = Settings(**{**vars(TINY), "sink_epochs": 3})
-    run(tmp_path, settings=other, resume=True, stream=open("/dev/null", "w"))  # noqa: SIM115
-    assert ran == list(EXPERIMENTS)
+    run(tmp_path, settings=other, resume=True, stream=quiet())
+    assert experiments_run == list(EXPERIMENTS)
 
 
-def test_only_runs_one_experiment_and_reports_the_saved_rest(tiny_run, tmp_path, monkeypatch):
-    import shutil
-
-    import sk_consae.paper.reproduce as reproduce
-
-    ran = []
-    real = reproduce._experiment
-
-    def spy(name, *args):
-        ran.append(name)
-        return real(name, *args)
-
-    monkeypatch.setattr(reproduce, "_experiment", spy)
-    run(tmp_path, settings=TINY, only=["fig4"], stream=open("/dev/null", "w"))  # noqa: SIM115
-    assert ran == ["fig4"]
+def test_only_runs_one_experiment_and_reports_the_saved_rest(tiny_run, tmp_path, experiments_run):
+    run(tmp_path, settings=TINY, only=["fig4"], stream=quiet())
+    assert experiments_run == ["fig4"]
     report = (tmp_path / "report.md").read_text()
     assert "## Fig. 4" in report and "## Table 1" not in report and "Not run" in report
     shutil.copytree(tiny_run / "results", tmp_path / "results", dirs_exist_ok=True)
-    run(tmp_path, settings=TINY, only=["fig3"], stream=open("/dev/null", "w"))  # noqa: SIM115
-    assert ran == ["fig4", "fig3"]
+    run(tmp_path, settings=TINY, only=["fig3"], stream=quiet())
+    assert experiments_run == ["fig4", "fig3"]
     assert "## Table 1" in (tmp_path / "report.md").read_text()  # saved, not rerun
 
 
