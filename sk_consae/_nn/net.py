@@ -217,7 +217,8 @@ class AutoEncoderNet(NeuralNet):
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
-        # The loss is checked before each step; the last step's update is checked here.
+        # run_single_epoch checks the epoch's loss (per step when callbacks watch
+        # batches); a non-finite update in the last step shows only here.
         for name, parameter in self.module_.named_parameters():
             if not torch.isfinite(parameter).all():
                 raise TrainingDivergedError(
