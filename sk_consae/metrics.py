@@ -27,6 +27,7 @@ from ._maths.jacobian import (
     curl_rows,
     dense_curl,
     dense_symmetricity,
+    jacobian_asymmetry_rows,
     jacobian_forms,
     jacobian_symmetricity_rows,
     symmetricity_from_norms,
@@ -36,6 +37,7 @@ from ._nn.threads import torch_threads
 __all__ = [
     "symmetricity",
     "jacobian_symmetricity",
+    "jacobian_asymmetry",
     "weight_symmetricity",
     "curl",
     "grid_curl",
@@ -168,6 +170,53 @@ def jacobian_symmetricity(estimator, X, y=None):
 
     def rows(field, chunk):
         return jacobian_symmetricity_rows(field, chunk, forms)
+
+    return float(_in_chunks(rows, field, X, 4 * max(field.encoder_weight.shape)).mean())
+
+
+def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
+    r"""Mean asymmetry of the Jacobian over the samples X, as QCSBM measures it.
+
+    .. math::
+
+        \mathrm{Asym}(x) = \tfrac12 \lVert J - J^\top\rVert_F^2, \qquad
+        \mathrm{NAsym}(x) = \frac{\lVert J - J^\top\rVert_F^2}{4 \lVert J\rVert_F^2}
+        = 1 - \mathrm{sym}(J)^2
+
+    (Chao et al. 2023), in closed form from :math:`\lVert J\rVert_F^2` and
+    :math:`\operatorname{tr}(JJ)` as in :func:`jacobian_symmetricity`; no
+    :math:`D \times D` Jacobian is formed. 0 for a conservative field; lower is more
+    conservative (negate it to use it as a scorer).
+
+    Parameters
+    ----------
+    estimator : fitted sk_consae estimator or Pipeline ending in one
+        A fitted sk_consae estimator, or a Pipeline ending in one.
+    X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
+    y : Ignored
+        Present for the scorer signature.
+    normalize : bool, default=False
+        NAsym (scale-free, in [0, 1]) instead of Asym.
+
+    Returns
+    -------
+    float
+        0 for tied and scaled models.
+
+    References
+    ----------
+    .. [1] Chao, C.-H., Sun, W.-F., Hsu, Y.-C., Kira, Z. and Lee, C.-Y. "On
+       investigating the conservative property of score-based generative models",
+       ICML 2023.
+    """
+    _require_samples(X, "jacobian_asymmetry")
+    estimator, X = _field_model(estimator, X)
+    field = _fitted_field(estimator)
+    forms = None if field.is_gradient else jacobian_forms(field)
+
+    def rows(field, chunk):
+        return jacobian_asymmetry_rows(field, chunk, forms, normalize)
 
     return float(_in_chunks(rows, field, X, 4 * max(field.encoder_weight.shape)).mean())
 

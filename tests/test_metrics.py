@@ -177,3 +177,26 @@ def test_tied_sigmoid_energy_ranks_clean_digits_above_corrupted_ones(cls, digits
 def test_energy_ranking_needs_paired_rows(fitted, digits):
     with pytest.raises(ValueError, match="row by row"):
         energy_ranking(fitted, digits[:10], digits[:11])
+
+
+@pytest.mark.parametrize("tying", ["untied", "tied"])
+def test_qcsbm_asymmetry_matches_dense_jacobians(tying, digits):
+    from sk_consae.metrics import jacobian_asymmetry
+
+    X = digits[:40, :12]
+    model = UntiedAutoEncoder(9, weight_tying=tying, max_epochs=3, random_state=0).fit(X)
+    J = model.jacobian(X)  # exact, (n, D, D)
+    antisymmetric = ((J - np.swapaxes(J, 1, 2)) ** 2).sum((1, 2))
+    frobenius = (J**2).sum((1, 2))
+    expected_asym = np.mean(antisymmetric / 2)
+    expected_nasym = np.mean(antisymmetric / (4 * frobenius))
+    assert jacobian_asymmetry(model, X) == pytest.approx(expected_asym, rel=1e-6, abs=1e-10)
+    got = jacobian_asymmetry(model, X, normalize=True)
+    assert got == pytest.approx(expected_nasym, rel=1e-6, abs=1e-10)
+    if tying == "tied":
+        assert got == 0.0
+    else:
+        # NAsym = 1 - sym^2 per sample, so its mean is below 1 - mean(sym)^2.
+        from sk_consae.metrics import jacobian_symmetricity
+
+        assert got <= 1 - jacobian_symmetricity(model, X) ** 2 + 1e-12

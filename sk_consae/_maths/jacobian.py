@@ -38,6 +38,7 @@ __all__ = [
     "jacobian_symmetricity_rows",
     "curl_rows",
     "dense_curl",
+    "jacobian_asymmetry_rows",
 ]
 
 
@@ -145,6 +146,27 @@ def jacobian_symmetricity_rows(
     if field.is_gradient:
         return torch.ones(X.shape[0], dtype=X.dtype, device=X.device)
     return symmetricity_from_norms(*jacobian_norms(field, X, forms))
+
+
+def jacobian_asymmetry_rows(
+    field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None, normalize=False
+) -> torch.Tensor:
+    r"""QCSBM's asymmetry of :math:`J(x)` per row of X, in closed form, shape (n,).
+
+    :math:`\lVert J - J^\top\rVert_F^2 = 2\,(\lVert J\rVert_F^2 - \operatorname{tr}(JJ))`,
+    so :math:`\mathrm{Asym} = \tfrac12 \lVert J - J^\top\rVert_F^2 = \lVert J\rVert_F^2 -
+    \operatorname{tr}(JJ)` and :math:`\mathrm{NAsym} = \lVert J - J^\top\rVert_F^2 /
+    (4 \lVert J\rVert_F^2) = 1 - \mathrm{sym}(J)^2` (0 where :math:`J = 0`).
+    Tied and scaled models score exactly 0.
+    """
+    if field.is_gradient:
+        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+    frobenius_sq, trace_sq = jacobian_norms(field, X, forms)
+    asymmetry = (frobenius_sq - trace_sq).clamp_min(0)  # >= 0; rounding can dip below
+    if not normalize:
+        return asymmetry
+    safe = torch.where(frobenius_sq > 0, frobenius_sq, torch.ones_like(frobenius_sq))
+    return torch.where(frobenius_sq > 0, asymmetry / (2 * safe), torch.zeros_like(safe))
 
 
 def curl_rows(field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None):
