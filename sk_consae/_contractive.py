@@ -84,6 +84,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         weight_tying="untied",
         weight_length=None,
         noise="auto",
+        asymmetry_penalty=0.0,
         contraction=0.1,
         contraction_target="reconstruction",
         optimizer="adam",
@@ -106,6 +107,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self.weight_tying = weight_tying
         self.weight_length = weight_length
         self.noise = noise
+        self.asymmetry_penalty = asymmetry_penalty
         self.contraction = contraction
         self.contraction_target = contraction_target
         self.optimizer = optimizer
@@ -127,6 +129,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         return {
             "noise": self.noise_,
             "weight_length": self.weight_length,
+            "asymmetry_penalty": self.asymmetry_penalty,
             "contraction": self.contraction,
             "contraction_target": self.contraction_target,
         }

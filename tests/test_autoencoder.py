@@ -443,3 +443,19 @@ def test_auto_noise_is_resolved_from_the_training_data():
     assert ae.noise_ == pytest.approx(0.5 * np.sqrt(X.var(0).mean()))
     assert ae.net_.noise == ae.noise_
     assert UntiedAutoEncoder(4, noise=0.0, max_epochs=1).fit(X).noise_ == 0.0
+
+
+def test_asymmetry_penalty_makes_an_untied_model_more_conservative(digits):
+    from sk_consae.metrics import jacobian_asymmetry, jacobian_symmetricity
+
+    params = dict(n_components=32, max_epochs=20, random_state=0)
+    plain = UntiedAutoEncoder(**params).fit(digits)
+    penalised = UntiedAutoEncoder(asymmetry_penalty=1.0, **params).fit(digits)
+    assert jacobian_symmetricity(penalised, digits) > jacobian_symmetricity(plain, digits)
+    assert jacobian_asymmetry(penalised, digits) < jacobian_asymmetry(plain, digits)
+    # Tied models are conservative already: the penalty is 0 and changes nothing.
+    tied = UntiedAutoEncoder(weight_tying="tied", **params).fit(digits)
+    tied_penalised = UntiedAutoEncoder(weight_tying="tied", asymmetry_penalty=5.0, **params)
+    np.testing.assert_array_equal(
+        tied_penalised.fit(digits).encoder_weights_, tied.encoder_weights_
+    )

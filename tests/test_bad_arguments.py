@@ -50,6 +50,7 @@ BAD_PARAMETERS = {
     "warm_start": ["yes", None],
     "validation_fraction": [0.0, 1.0, -0.2, "tenth"],
     "contraction": [-1.0, "strong"],
+    "asymmetry_penalty": [-0.5, "strong", None],
     "contraction_target": ["hidden", None],
     "standardize": ["yes", None],
 }

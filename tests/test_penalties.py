@@ -4,7 +4,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sk_consae._maths.field import preactivation, reconstruction
-from sk_consae._maths.penalties import encoder_contraction, reconstruction_contraction
+from sk_consae._maths.penalties import (
+    encoder_contraction,
+    jacobian_asymmetry,
+    reconstruction_contraction,
+)
 from sk_consae._nn.module import AutoEncoderModule
 
 from ._helpers import ACTIVATION_NAMES, TYINGS, field_shapes, random_field, random_points
@@ -25,6 +29,21 @@ def test_reconstruction_contraction_is_mean_squared_jacobian_norm(shape, tying, 
     slopes = field.activation.derivative(preactivation(field, X))
     got = reconstruction_contraction(field.encoder_weight, field.decoder_weight, slopes)
     expected = mean_squared_jacobian_norm(lambda x: reconstruction(field, x), X)
+    torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-6)
+
+
+@given(shape=field_shapes, activation=st.sampled_from(ACTIVATION_NAMES))
+def test_jacobian_asymmetry_is_half_the_squared_antisymmetric_norm(shape, activation):
+    seed, D, H, n = shape
+    field = random_field(seed, D, H, activation, "untied")
+    X = random_points(seed, n, D)
+    slopes = field.activation.derivative(preactivation(field, X))
+    jacobians = [
+        torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
+        for x in X
+    ]
+    expected = torch.stack([0.5 * ((J - J.T) ** 2).sum() for J in jacobians]).mean()
+    got = jacobian_asymmetry(field.encoder_weight, field.decoder_weight, slopes)
     torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-6)
 
 

@@ -31,7 +31,7 @@ References
 
 import torch
 
-__all__ = ["gram", "reconstruction_contraction", "encoder_contraction"]
+__all__ = ["gram", "reconstruction_contraction", "encoder_contraction", "jacobian_asymmetry"]
 
 
 class _Gram(torch.autograd.Function):
@@ -66,9 +66,9 @@ def reconstruction_contraction(
     ----------
     encoder_weight : Tensor of shape (D, H)
         :math:`W`.
-    decoder_weight : Tensor of shape (D, H)
-        :math:`R`; pass the same tensor as ``encoder_weight`` for tied weights to
-        compute one Gram matrix.
+    decoder_weight : Tensor of shape (D, H) or None
+        :math:`R`; None when :math:`R = W` (tied weights, or a scaled model with the
+        scale folded into ``slopes``): one Gram matrix instead of two.
     slopes : Tensor of shape (n, H)
         :math:`d = h'(u)` per sample.
 
@@ -77,10 +77,36 @@ def reconstruction_contraction(
     Tensor, scalar
     """
     encoder_gram = gram(encoder_weight)
-    if decoder_weight is encoder_weight:
+    if decoder_weight is None:
         form = encoder_gram * encoder_gram
     else:
         form = gram(decoder_weight) * encoder_gram
+    return ((slopes @ form) * slopes).sum() / slopes.shape[0]
+
+
+def jacobian_asymmetry(
+    encoder_weight: torch.Tensor, decoder_weight: torch.Tensor, slopes: torch.Tensor
+) -> torch.Tensor:
+    r"""Batch mean of :math:`\tfrac12 \lVert J - J^\top\rVert_F^2` for an untied model.
+
+    With :math:`J = R\,\mathrm{diag}(d)\,W^\top`,
+    :math:`\tfrac12 \lVert J - J^\top\rVert_F^2 = \lVert J\rVert_F^2 - \operatorname{tr}(JJ)
+    = d^\top \big((R^\top R) \circ (W^\top W) - (W^\top R) \circ (W^\top R)^\top\big) d`:
+    QCSBM's Asym (Chao et al. 2023), exactly, at :math:`O(D H^2)` per step.
+
+    Parameters
+    ----------
+    encoder_weight, decoder_weight : Tensors of shape (D, H)
+        :math:`W` and :math:`R`.
+    slopes : Tensor of shape (n, H)
+        :math:`d = h'(u)` per sample.
+
+    Returns
+    -------
+    Tensor, scalar
+    """
+    cross = encoder_weight.T @ decoder_weight
+    form = gram(decoder_weight) * gram(encoder_weight) - cross * cross.T
     return ((slopes @ form) * slopes).sum() / slopes.shape[0]
 
 

@@ -28,7 +28,11 @@ from torch import nn
 
 from .._maths.activations import get_activation
 from .._maths.field import OneLayerField, decode, preactivation
-from .._maths.penalties import encoder_contraction, reconstruction_contraction
+from .._maths.penalties import (
+    encoder_contraction,
+    jacobian_asymmetry,
+    reconstruction_contraction,
+)
 
 __all__ = ["AutoEncoderModule", "WEIGHT_TYING"]
 
@@ -127,7 +131,15 @@ class AutoEncoderModule(nn.Module):
         if self.weight_tying == "scaled":
             # R diag(d) W^T = W diag(s d) W^T: one Gram matrix instead of two.
             slopes = slopes * self.decoder_scale
-        return reconstruction_contraction(W, W, slopes)
+        return reconstruction_contraction(W, None, slopes)
+
+    def asymmetry(self, U):
+        r"""Batch mean of :math:`\tfrac12 \lVert J - J^\top\rVert_F^2` at pre-activations
+        ``U``: 0 for tied and scaled weights, whose Jacobian is symmetric."""
+        if self.weight_tying != "untied":
+            return U.new_zeros(())
+        slopes = self.activation.derivative(U)
+        return jacobian_asymmetry(self.encoder_weight, self.decoder_weight, slopes)
 
     @torch.no_grad()
     def init_ridges_(self, X, slope=3.0, amplitude=0.1, generator=None):

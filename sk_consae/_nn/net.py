@@ -155,6 +155,7 @@ class AutoEncoderNet(NeuralNet):
         noise=0.0,
         contraction=0.0,
         contraction_target="reconstruction",
+        asymmetry_penalty=0.0,
         weight_length=None,
         shuffle=True,
         shuffle_seed=0,
@@ -171,6 +172,7 @@ class AutoEncoderNet(NeuralNet):
         self.noise = noise
         self.contraction = contraction
         self.contraction_target = contraction_target
+        self.asymmetry_penalty = asymmetry_penalty
         self.weight_length = weight_length
         self.shuffle = shuffle
         self.shuffle_seed = shuffle_seed
@@ -250,6 +252,8 @@ class AutoEncoderNet(NeuralNet):
         if self.contraction:
             penalty = self.module_.contraction(preactivation, self.contraction_target)
             loss = loss + self.contraction * penalty
+        if self.asymmetry_penalty:
+            loss = loss + self.asymmetry_penalty * self.module_.asymmetry(preactivation)
         return loss
 
     def uses_batch_hooks(self):

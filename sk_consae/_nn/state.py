@@ -38,6 +38,7 @@ _PLAIN_ARGUMENTS = (
     "noise",
     "contraction",
     "contraction_target",
+    "asymmetry_penalty",
     "weight_length",
     "shuffle_seed",
     "noise_seed",
