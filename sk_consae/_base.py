@@ -106,7 +106,8 @@ def restore_on_failure(estimator):
 
 def check_float32_range(array, name):
     """Training runs in float32: values beyond its range would become infinite."""
-    largest = float(np.max(np.abs(array))) if array.size else 0.0
+    # max and min, not max(abs(...)): no temporary copy of the training set.
+    largest = max(abs(float(array.max())), abs(float(array.min()))) if array.size else 0.0
     limit = float(np.finfo(np.float32).max)
     if largest > limit:
         raise ValueError(
