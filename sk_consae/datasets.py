@@ -7,7 +7,7 @@ idx files from a folder.
 """
 
 import gzip
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -32,15 +32,19 @@ def _check_count(name, value, minimum=1):
     return int(value)
 
 
+def _is_real(value):
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
 def _check_positive(name, value):
     """A finite number > 0 (a length, radius or count of turns)."""
-    if isinstance(value, bool) or not np.isscalar(value) or not np.isfinite(value) or value <= 0:
+    if not _is_real(value) or not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
     return float(value)
 
 
 def _check_noise(noise):
-    if not np.isfinite(noise) or noise < 0:
+    if not _is_real(noise) or not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}.")
     return float(noise)
 
@@ -201,11 +205,14 @@ def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, ra
         :func:`spiral_sink_field` at X.
     """
     n = _check_count("n_points_per_axis", n_points_per_axis, minimum=2)
-    low, high = np.asarray(bounds, dtype=np.float64).reshape(-1).tolist() + [np.nan] * (
-        2 - np.size(bounds)
-    )
-    if np.size(bounds) != 2 or not (np.isfinite(low) and np.isfinite(high) and low < high):
+    pair = list(bounds) if isinstance(bounds, (tuple, list, np.ndarray)) else []
+    if (
+        len(pair) != 2
+        or not all(_is_real(v) and np.isfinite(v) for v in pair)
+        or pair[0] >= pair[1]
+    ):
         raise ValueError(f"bounds must be two finite numbers, low < high; got {bounds!r}.")
+    low, high = float(pair[0]), float(pair[1])
     axis = np.linspace(low, high, n)
     gx, gy = np.meshgrid(axis, axis)
     X = np.c_[gx.ravel(), gy.ravel()]
@@ -235,10 +242,10 @@ def salt_and_pepper(X, p=0.2, *, low=None, high=None, random_state=None):
         float32 for float32 input, float64 otherwise.
     """
     X = check_array(X, dtype=[np.float64, np.float32], copy=True)
-    if isinstance(p, bool) or not np.isscalar(p) or not 0.0 <= p <= 1.0:
+    if not _is_real(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}.")
     for name, value in (("low", low), ("high", high)):
-        if value is not None and (not np.isscalar(value) or not np.isfinite(value)):
+        if value is not None and (not _is_real(value) or not np.isfinite(value)):
             raise ValueError(f"{name} must be a finite number or None, got {value!r}.")
     rng = check_random_state(random_state)
     low = X.min() if low is None else low

@@ -359,7 +359,10 @@ def grid_curl(V, spacing=1.0):
         raise ValueError(f"V has shape {V.shape}; expected (ny, nx, 2) or (nz, ny, nx, 3).")
     if min(V.shape[:-1]) < 3:
         raise ValueError(f"V has shape {V.shape}; every grid axis needs 3 points or more.")
-    steps = np.atleast_1d(np.asarray(spacing, dtype=np.float64))
+    try:
+        steps = np.atleast_1d(np.asarray(spacing, dtype=np.float64))
+    except (TypeError, ValueError):
+        steps = np.empty((0, 0))  # not numbers: refused below
     if steps.ndim != 1 or steps.size not in (1, dims):
         raise ValueError(
             f"spacing must be one number or {dims} numbers (one per axis of a {dims}-D "
