@@ -49,6 +49,20 @@ def mnist_like(n=60000):
     return rng.random((n, 784), dtype=np.float32), f"uniform noise ({n:,} x 784)"
 
 
+def glorot_untied(n_features, n_hidden, generator):
+    """The package's initial untied model for hand-written baselines: Glorot-uniform W and
+    R drawn in that order, zero biases; returns ``[W, b, R, c]`` requiring gradients."""
+    bound = (6 / (n_features + n_hidden)) ** 0.5
+
+    def glorot():
+        return torch.empty(n_features, n_hidden).uniform_(-bound, bound, generator=generator)
+
+    W, R = glorot().requires_grad_(), glorot().requires_grad_()
+    b = torch.zeros(n_hidden, requires_grad=True)
+    c = torch.zeros(n_features, requires_grad=True)
+    return [W, b, R, c]
+
+
 def timed(fn, repeat=3, warmup=1):
     """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` runs."""
     for _ in range(warmup):

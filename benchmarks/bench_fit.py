@@ -15,7 +15,7 @@ import time
 import warnings
 
 import torch
-from _harness import mnist_like, report, timed
+from _harness import glorot_untied, mnist_like, report, timed
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 
@@ -25,12 +25,7 @@ H, BATCH = 500, 128
 def hand_loop_epochs(X, epochs):
     """The baseline: a plain loop over shuffled tensor slices."""
     g = torch.Generator().manual_seed(0)
-    D = X.shape[1]
-    bound = (6 / (D + H)) ** 0.5
-    W = torch.empty(D, H).uniform_(-bound, bound, generator=g).requires_grad_()
-    R = torch.empty(D, H).uniform_(-bound, bound, generator=g).requires_grad_()
-    b = torch.zeros(H, requires_grad=True)
-    c = torch.zeros(D, requires_grad=True)
+    W, b, R, c = glorot_untied(X.shape[1], H, g)
     optimizer = torch.optim.Adam([W, b, R, c], lr=1e-3)
     data = torch.from_numpy(X)
     durations = []

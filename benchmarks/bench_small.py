@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 import torch
-from _harness import report
+from _harness import glorot_untied, report
 from sklearn.ensemble import IsolationForest
 
 from sk_consae import ConservativeFieldExtractor, UntiedAutoEncoder
@@ -63,11 +63,7 @@ def hand_fit_score(X, noise, batch=128, hidden=100, epochs=100):
     """What a user would write: Glorot-initialised untied relu auto-encoder, Adam, noisy
     inputs, then the energy of every row by a line integral from the data mean."""
     g = torch.Generator().manual_seed(0)
-    bound = (6 / (D + hidden)) ** 0.5
-    W = torch.empty(D, hidden).uniform_(-bound, bound, generator=g).requires_grad_()
-    R = torch.empty(D, hidden).uniform_(-bound, bound, generator=g).requires_grad_()
-    b = torch.zeros(hidden, requires_grad=True)
-    c = torch.zeros(D, requires_grad=True)
+    W, b, R, c = glorot_untied(D, hidden, g)
     optimizer = torch.optim.Adam([W, b, R, c], lr=1e-3)
     data = torch.from_numpy(X)
     for _ in range(epochs):

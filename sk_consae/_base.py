@@ -62,6 +62,38 @@ def chunk_bytes():
     return min(_MAX_CHUNK_BYTES, int(get_config()["working_memory"] * 2**20))
 
 
+def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None):
+    """Apply ``fn(field, rows)`` to chunks of X and stack the results in an ndarray.
+
+    Chunks run on the field's device and in its dtype, each under the thread policy,
+    with intermediates of at most :func:`chunk_bytes`; the result has X's dtype.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
+    field : OneLayerField
+    X : ndarray of shape (n_samples, n_features), validated
+    row_shape : tuple, default=()
+        Shape of one output row.
+    floats_per_row : int, optional
+        Size of the largest per-row intermediate, to bound chunk memory;
+        ``4 * max(n_features, n_components)`` when None.
+    """
+    device, dtype = field.encoder_weight.device, field.encoder_weight.dtype
+    n_features, n_components = field.encoder_weight.shape
+    if floats_per_row is None:
+        floats_per_row = 4 * max(n_features, n_components)
+    rows = max(1, chunk_bytes() // (X.itemsize * floats_per_row))
+    out = np.empty((X.shape[0], *row_shape), dtype=X.dtype)
+    with torch.no_grad():
+        for start in range(0, X.shape[0], rows):
+            chunk = as_tensor(X[start : start + rows], device, dtype)
+            with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
+                out[start : start + rows] = fn(field, chunk).cpu().numpy()
+    return out
+
+
 class Count(Interval):
     """An integer interval that rejects booleans (Python counts True as an Integral)."""
 
@@ -185,10 +217,7 @@ class _BaseFieldModel(BaseEstimator):
         return self._parameter_array("decoder_bias")
 
     def _parameter_array(self, name):
-        check_is_fitted(self)
-        with torch.no_grad():
-            tensor = getattr(self.net_.module_.field(), name)
-        return tensor.detach().cpu().numpy().copy()
+        return self.field_parameters_[name]
 
     @property
     def field_parameters_(self):
@@ -409,16 +438,6 @@ class _BaseFieldModel(BaseEstimator):
         net = self.net_  # read once: a concurrent fit may replace it
         with torch.no_grad():
             field = net.module_.field().to(dtype=dtype, device=net.device)
-        device = net.device
-        n_features, n_components = field.encoder_weight.shape
+        n_components = field.encoder_weight.shape[1]
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
-        if floats_per_row is None:
-            floats_per_row = 4 * max(n_features, n_components)
-        rows = max(1, chunk_bytes() // (X.itemsize * floats_per_row))
-        out = np.empty((X.shape[0], *row_shape), dtype=X.dtype)
-        with torch.no_grad():
-            for start in range(0, X.shape[0], rows):
-                chunk = as_tensor(X[start : start + rows], device, dtype)
-                with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
-                    out[start : start + rows] = fn(field, chunk).cpu().numpy()
-        return out
+        return map_field_rows(fn, field, X, row_shape, floats_per_row)

@@ -21,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import _BaseFieldModel, chunk_bytes
+from ._base import _BaseFieldModel, map_field_rows
 from ._maths.field import OneLayerField
 from ._maths.jacobian import (
     curl_rows,
@@ -32,7 +32,6 @@ from ._maths.jacobian import (
     jacobian_symmetricity_rows,
     symmetricity_from_norms,
 )
-from ._nn.threads import torch_threads
 
 __all__ = [
     "symmetricity",
@@ -120,20 +119,6 @@ def _fitted_field(estimator):
     return OneLayerField.from_parameters(estimator.field_parameters_, torch.float64)
 
 
-def _in_chunks(fn, field, X, floats_per_row):
-    """``fn(field, rows)`` over chunks of X within scikit-learn's working memory."""
-    rows = max(1, chunk_bytes() // (8 * floats_per_row))
-    X = torch.from_numpy(np.ascontiguousarray(X))
-    parts = []
-    with torch.no_grad():
-        for start in range(0, X.shape[0], rows):
-            chunk = X[start : start + rows]
-            n_features, n_components = field.encoder_weight.shape
-            with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
-                parts.append(fn(field, chunk))
-    return torch.cat(parts).numpy() if parts else np.empty(0)
-
-
 def jacobian_symmetricity(estimator, X, y=None):
     r"""Mean symmetricity of the auto-encoder's Jacobian over the samples X.
 
@@ -171,7 +156,7 @@ def jacobian_symmetricity(estimator, X, y=None):
     def rows(field, chunk):
         return jacobian_symmetricity_rows(field, chunk, forms)
 
-    return float(_in_chunks(rows, field, X, 4 * max(field.encoder_weight.shape)).mean())
+    return float(map_field_rows(rows, field, X).mean())
 
 
 def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
@@ -218,7 +203,7 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
     def rows(field, chunk):
         return jacobian_asymmetry_rows(field, chunk, forms, normalize)
 
-    return float(_in_chunks(rows, field, X, 4 * max(field.encoder_weight.shape)).mean())
+    return float(map_field_rows(rows, field, X).mean())
 
 
 def weight_symmetricity(estimator, X=None, y=None):
@@ -311,7 +296,7 @@ def curl(field, X):
         def rows(model, chunk):
             return curl_rows(model, chunk, forms)
 
-        return _in_chunks(rows, model, X, 4 * max(model.encoder_weight.shape))
+        return map_field_rows(rows, model, X)
     if not callable(field):
         raise TypeError(
             f"field must be a fitted sk_consae estimator or a callable, got {type(field).__name__}."

@@ -20,7 +20,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._base import _BaseFieldModel
-from ._nn.state import net_state, rebuild_net
+from ._nn.state import net_weights, rebuild_net
 
 __all__ = ["save_weights", "load_weights"]
 
@@ -84,7 +84,7 @@ def save_weights(estimator, path):
             scalars[key] = {"strings": [str(v) for v in value]}
         elif _is_plain_number(value):
             scalars[key] = value.item() if isinstance(value, np.generic) else value
-    state = net_state(estimator.net_)
+    state = net_weights(estimator.net_)
     for name, array in state["module"].items():
         arrays[f"module/{name}"] = np.ascontiguousarray(array)
     header = {
@@ -92,11 +92,7 @@ def save_weights(estimator, path):
         "class": type(estimator).__name__,
         "params": params,
         "fitted": scalars,
-        "net": {
-            "arguments": state["arguments"],
-            "optimizer": state["optimizer"],
-            "device": state["device"],
-        },
+        "net": {key: value for key, value in state.items() if key != "module"},
     }
     st.numpy.save_file(arrays, str(path), metadata={"sk_consae": json.dumps(header)})
 

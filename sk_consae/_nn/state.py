@@ -18,7 +18,7 @@ from skorch.history import History
 from .module import AutoEncoderModule
 from .net import AutoEncoderNet, SquaredError
 
-__all__ = ["OPTIMIZER_NAMES", "net_state", "rebuild_net"]
+__all__ = ["OPTIMIZER_NAMES", "net_weights", "net_state", "rebuild_net"]
 
 OPTIMIZER_NAMES = {torch.optim.Adam: "adam", torch.optim.SGD: "sgd", torch.optim.LBFGS: "lbfgs"}
 _OPTIMIZER_CLASSES = {name: cls for cls, name in OPTIMIZER_NAMES.items()}
@@ -74,15 +74,24 @@ def _tensors(value):
     return value
 
 
-def net_state(net):
-    """A dict of plain values from which :func:`rebuild_net` makes an equal net."""
-    arguments = {key: _plain(getattr(net, key)) for key in _PLAIN_ARGUMENTS if hasattr(net, key)}
-    optimizer = net.optimizer_.state_dict()
+def net_weights(net):
+    """The net's arguments, optimiser name, device and module weights as plain values:
+    what :func:`rebuild_net` needs for a net with a new optimiser and no history."""
     return {
-        "arguments": arguments,
+        "arguments": {
+            key: _plain(getattr(net, key)) for key in _PLAIN_ARGUMENTS if hasattr(net, key)
+        },
         "optimizer": OPTIMIZER_NAMES[net.optimizer],
         "device": str(net.device),
         "module": {name: _plain(t) for name, t in net.module_.state_dict().items()},
+    }
+
+
+def net_state(net):
+    """A dict of plain values from which :func:`rebuild_net` makes an equal net."""
+    optimizer = net.optimizer_.state_dict()
+    return {
+        **net_weights(net),
         "optimizer_state": {
             # JSON-like: integer keys become a list of (key, state) pairs.
             "state": [[int(k), _plain(v)] for k, v in optimizer["state"].items()],
