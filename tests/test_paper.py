@@ -132,7 +132,35 @@ def test_run_writes_every_section_and_figure(tiny_run):
     assert "paper 95.9%" in report and "paper 0.9968" in report
     for figure in ("fig2_symmetricity.png", "fig3_curl.png", "fig4_spiral_sink.png"):
         assert (tiny_run / figure).stat().st_size > 10_000
-    assert sorted(p.stem for p in (tiny_run / "results").iterdir()) == sorted(EXPERIMENTS)
+    saved = {p.stem for p in (tiny_run / "results").iterdir()}
+    assert set(EXPERIMENTS) <= saved
+    # Table 1's eight models and Table 2's two rows are also saved one by one.
+    assert len(saved) == len(EXPERIMENTS) + 8 + 2
+
+
+def test_an_interrupted_table1_continues_from_its_last_model(tiny_run, tmp_path, monkeypatch):
+    import sk_consae.paper.experiments as experiments
+
+    fits = []
+    real_fit = experiments.ContractiveAutoEncoder.fit
+
+    def failing_fit(self, X, y=None):
+        fits.append(self.activation)
+        if len(fits) == 3:
+            raise KeyboardInterrupt  # the run stops during the third CAE
+        return real_fit(self, X, y)
+
+    monkeypatch.setattr(experiments.ContractiveAutoEncoder, "fit", failing_fit)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, settings=TINY, only=["table1"], stream=quiet())
+    assert not (tmp_path / "results" / "table1.joblib").exists()
+    fits.clear()
+    run(tmp_path, settings=TINY, only=["table1"], resume=True, stream=quiet())
+    assert fits == ["sigmoid", "sigmoid"]  # only the two models left
+    # Same seeds as an uninterrupted run, so the same table.
+    resumed = (tmp_path / "report.md").read_text().split("## Table 1")[1].split("## Fig. 2")[0]
+    whole = (tiny_run / "report.md").read_text().split("## Table 1")[1].split("## Fig. 2")[0]
+    assert resumed == whole
 
 
 def test_resume_skips_finished_experiments(tiny_run, monkeypatch, capsys):

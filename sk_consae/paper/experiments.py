@@ -64,6 +64,7 @@ def symmetricity_table(
     random_state=0,
     callbacks=(),
     progress=None,
+    cells=None,
 ):
     r"""Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs after training.
 
@@ -92,6 +93,10 @@ def symmetricity_table(
         Added to every model trained (e.g. a progress bar).
     progress : callable, optional
         Called with a short description before each model is trained.
+    cells : dict-like, optional
+        Finished models by name (``"AE relu"``, ...): a model found there is not
+        trained again, and each model trained is stored there as soon as it is done,
+        so a long run that stops can continue (the seeds stay the same).
 
     Returns
     -------
@@ -112,23 +117,30 @@ def symmetricity_table(
         for activation in ("relu", "sigmoid"):
             for length in (None, weight_length):
                 column = activation + ("+wl" if length else "")
-                if progress:
-                    progress(f"{model} {column}")
-                monitor = ConservativenessMonitor(
-                    monitor_points, metrics=("jacobian_symmetricity", "weight_symmetricity")
-                )
-                ae = cls(
-                    n_components,
-                    activation=activation,
-                    weight_length=length,
-                    noise=0.0,  # the paper's plain (non-denoising) auto-encoders
-                    max_epochs=max_epochs,
-                    batch_size=batch_size,
-                    device=device,
-                    random_state=rng.randint(2**31),
-                    callbacks=[monitor, *callbacks],
-                    **extra,
-                ).fit(X)
+                seed = rng.randint(2**31)  # drawn also for a stored model: same seeds
+                name = f"{model} {column}"
+                if cells is not None and name in cells:
+                    ae = cells[name]
+                else:
+                    if progress:
+                        progress(name)
+                    monitor = ConservativenessMonitor(
+                        monitor_points, metrics=("jacobian_symmetricity", "weight_symmetricity")
+                    )
+                    ae = cls(
+                        n_components,
+                        activation=activation,
+                        weight_length=length,
+                        noise=0.0,  # the paper's plain (non-denoising) auto-encoders
+                        max_epochs=max_epochs,
+                        batch_size=batch_size,
+                        device=device,
+                        random_state=seed,
+                        callbacks=[monitor, *callbacks],
+                        **extra,
+                    ).fit(X)
+                    if cells is not None:
+                        cells[name] = ae
                 table[model][column] = jacobian_symmetricity(ae, X)
                 weight_table[model][column] = weight_symmetricity(ae)
                 estimators[model][column] = ae

@@ -219,6 +219,39 @@ class _ResultStore:
         joblib.dump(payload, temporary)
         temporary.replace(self.path(name))  # a run killed while saving leaves no result
 
+    def cells(self, experiment, reuse):
+        """Finished parts of ``experiment``, saved one by one as they finish; those of
+        an earlier run count only when ``reuse``."""
+        return _Cells(self, experiment, reuse)
+
+
+class _Cells:
+    """Dict-like view of one experiment's saved parts (``store`` files ``experiment-part``)."""
+
+    def __init__(self, store, experiment, reuse):
+        self.store = store
+        self.prefix = experiment + "-"
+        self.reuse = reuse
+        self.written = set()
+
+    def _name(self, part):
+        return self.prefix + part.replace(" ", "_").replace("+", "_")
+
+    def __contains__(self, part):
+        if not (self.reuse or part in self.written):
+            return False
+        return self.store.load(self._name(part)) is not None
+
+    def __getitem__(self, part):
+        saved = self.store.load(self._name(part))
+        if saved is None:
+            raise KeyError(part)
+        return saved["result"]
+
+    def __setitem__(self, part, result):
+        self.store.save(self._name(part), result, seconds=None)
+        self.written.add(part)
+
 
 def _load_toy_data(folder):
     """``X_train`` of the authors' line, circle and spiral npz files in ``folder``."""
@@ -235,8 +268,9 @@ def _load_toy_data(folder):
     return data
 
 
-def _experiment(name, X, settings, device, random_state, toy_data, callbacks, progress):
-    """Run one experiment by name; returns its result."""
+def _experiment(name, X, settings, device, random_state, toy_data, callbacks, progress, cells):
+    """Run one experiment by name; returns its result. Table 1's models and Table 2's
+    rows are kept in ``cells`` as they finish."""
     if name == "table1":
         return symmetricity_table(
             X,
@@ -246,6 +280,7 @@ def _experiment(name, X, settings, device, random_state, toy_data, callbacks, pr
             random_state=random_state,
             callbacks=callbacks,
             progress=progress,
+            cells=cells,
         )
     if name == "fig3":
         return toy_curl_training(
@@ -268,20 +303,22 @@ def _experiment(name, X, settings, device, random_state, toy_data, callbacks, pr
             random_state=random_state,
             callbacks=callbacks,
         )
-    return {
-        tying: conservative_recovery(
-            X,
-            trained_tying=tying,
-            n_components=settings.table2_components,
-            n_field_samples=settings.table2_field_samples,
-            autoencoder=_table2_autoencoder(settings, device),
-            extractor=_table2_extractor(settings, device),
-            random_state=random_state,
-            callbacks=callbacks,
-            progress=progress,
-        )
-        for tying in ("tied", "untied")
-    }
+    rows = {}
+    for tying in ("tied", "untied"):
+        if tying not in cells:
+            cells[tying] = conservative_recovery(
+                X,
+                trained_tying=tying,
+                n_components=settings.table2_components,
+                n_field_samples=settings.table2_field_samples,
+                autoencoder=_table2_autoencoder(settings, device),
+                extractor=_table2_extractor(settings, device),
+                random_state=random_state,
+                callbacks=callbacks,
+                progress=progress,
+            )
+        rows[tying] = cells[tying]
+    return rows
 
 
 def _table2_autoencoder(settings, device):
@@ -407,7 +444,15 @@ def run(
         progress.experiment(EXPERIMENTS[name], settings.epochs(name))
         t = time.perf_counter()
         result = _experiment(
-            name, X, settings, device, random_state, toys, copy.copy(callbacks), progress
+            name,
+            X,
+            settings,
+            device,
+            random_state,
+            toys,
+            copy.copy(callbacks),
+            progress,
+            store.cells(name, reuse=resume),
         )
         seconds[name] = time.perf_counter() - t
         progress.close()
