@@ -17,21 +17,72 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
+from ._maths import deep
+from ._maths.deep import DeepField
 from ._maths.energy import closed_form_energy, segment_contributions, segment_energy
-from ._maths.field import decode, preactivation, reconstruction, vector_field
+from ._maths.field import decode, preactivation, reconstruction
 from ._maths.jacobian import jacobian
+from ._nn.module import DeepAutoEncoderModule
 from ._outliers import extend_sample, resolve_noise, start_sample, tukey_lower_fence
 
 __all__ = ["UntiedAutoEncoder"]
 
+# Gauss-Legendre nodes of a deep model's line integrals when energy_quadrature="exact"
+# (no closed form exists beyond one layer); see the user guide for the measured error.
+DEEP_ENERGY_NODES = 32
+
+
+# The one seam between one- and multi-layer fields: each function takes either.
+
 
 def _hidden(field, X):
+    if isinstance(field, DeepField):
+        return deep.deep_hidden(field, X)
     return field.activation.function(preactivation(field, X))
 
 
+def _decode(field, hidden):
+    if isinstance(field, DeepField):
+        return deep.deep_decode(field, hidden)
+    return decode(field, hidden)
+
+
+def _reconstruction(field, X):
+    if isinstance(field, DeepField):
+        return deep.deep_reconstruction(field, X)
+    return reconstruction(field, X)
+
+
+def _vector_field(field, X):
+    return _reconstruction(field, X) - X
+
+
+def _jacobian(field, X):
+    if isinstance(field, DeepField):
+        return deep.deep_jacobian(field, X)
+    return jacobian(field, X)
+
+
 def _squared_error(field, X):
-    residual = reconstruction(field, X) - X
+    residual = _reconstruction(field, X) - X
     return (residual * residual).sum(1)
+
+
+def _check_hidden_layer_sizes(sizes):
+    """``hidden_layer_sizes`` as a tuple of positive ints; named in the error."""
+    try:
+        values = tuple(np.asarray(sizes).reshape(-1).tolist()) if len(sizes) else ()
+    except TypeError:
+        values = None
+    valid = values is not None and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
+    )
+    if not valid:
+        raise ValueError(
+            "hidden_layer_sizes must be a tuple of positive integers (the encoder layers "
+            f"before the code; () for one hidden layer), got {sizes!r}."
+        )
+    return values
 
 
 class _BaseAutoEncoder(
@@ -49,6 +100,7 @@ class _BaseAutoEncoder(
         # Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
         "energy_quadrature": [StrOptions({"exact"}), Count(Integral, 1, 1000, closed="both")],
         "asymmetry_penalty": [Interval(Real, 0, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
     }
 
     def __sklearn_tags__(self):
@@ -147,8 +199,25 @@ class _BaseAutoEncoder(
 
     def _resolve_energy_nodes(self):
         """Gauss-Legendre nodes of an untied model's energy, None for the exact integral:
-        fixed at fit, so that set_params does not change what a fitted model answers."""
-        return None if self.energy_quadrature == "exact" else int(self.energy_quadrature)
+        fixed at fit, so that set_params does not change what a fitted model answers.
+        A deep model has no exact integral: "exact" means ``DEEP_ENERGY_NODES``."""
+        if self.energy_quadrature != "exact":
+            return int(self.energy_quadrature)
+        return DEEP_ENERGY_NODES if _check_hidden_layer_sizes(self.hidden_layer_sizes) else None
+
+    def _net_params(self):
+        hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+        deep_module = (
+            {"module": DeepAutoEncoderModule, "module__hidden_layer_sizes": hidden}
+            if hidden
+            else {}
+        )
+        return {
+            **deep_module,
+            "noise": self.noise_,
+            "weight_length": self.weight_length,
+            "asymmetry_penalty": self.asymmetry_penalty,
+        }
 
     def _start_seen_sample(self, X):
         """Start the bounded sample of seen rows that ``offset_`` is computed on."""
@@ -203,7 +272,7 @@ class _BaseAutoEncoder(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
                 f"n_components={self._fitted_n_components} hidden activations (as fitted)."
             )
-        return self._map_rows(decode, X, (self.n_features_in_,))
+        return self._map_rows(_decode, X, (self.n_features_in_,))
 
     def reconstruct(self, X):
         """The reconstruction :math:`r(x) = R\\,h(W^\\top x + b) + c`.
@@ -218,7 +287,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(reconstruction, X, (X.shape[1],))
+        return self._map_rows(_reconstruction, X, (X.shape[1],))
 
     def vector_field(self, X):
         """The auto-encoder's vector field :math:`v(x) = r(x) - x`.
@@ -235,7 +304,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(vector_field, X, (X.shape[1],))
+        return self._map_rows(_vector_field, X, (X.shape[1],))
 
     def jacobian(self, X):
         """Jacobian of the reconstruction, :math:`J(x) = R\\,\\mathrm{diag}(h'(u))\\,W^\\top`.
@@ -255,7 +324,7 @@ class _BaseAutoEncoder(
         """
         X = self._validate_for_inference(X)
         D = X.shape[1]
-        return self._map_rows(jacobian, X, (D, D), floats_per_row=2 * D * D)
+        return self._map_rows(_jacobian, X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, :math:`-\\frac1n \\sum_i
@@ -285,19 +354,30 @@ class _BaseAutoEncoder(
         :func:`segment_contributions`) on the segments from ``energy_origin_``, with
         the untied model's ``energy_quadrature`` nodes (exact per unit otherwise)."""
         origin = torch.as_tensor(self.energy_origin_)
-        untied = self.net_.module_.weight_tying == "untied"
-        n_nodes = self._energy_nodes if untied else None
+        module = self.net_.module_
+        deep_model = isinstance(module, DeepAutoEncoderModule)
+        untied = module.weight_tying == "untied"
+        # A deep model has no per-unit closed form: quadrature even when tied or scaled.
+        n_nodes = self._energy_nodes if untied else (DEEP_ENERGY_NODES if deep_model else None)
+        deep_fn = {
+            segment_energy: deep.deep_segment_energy,
+            segment_contributions: deep.deep_segment_contributions,
+        }[segment_fn]
 
         def along_segments(field, X):
             start = origin.to(dtype=X.dtype, device=X.device)
+            if isinstance(field, DeepField):
+                return deep_fn(field, X, start, n_nodes)
             return segment_fn(field, X, start, n_nodes)
 
         return along_segments
 
     def _energy_fn(self):
-        if self.net_.module_.weight_tying != "untied":
-            return closed_form_energy
-        return self._from_origin(segment_energy)
+        if self.net_.module_.weight_tying == "untied":
+            return self._from_origin(segment_energy)
+        if isinstance(self.net_.module_, DeepAutoEncoderModule):
+            return deep.deep_energy
+        return closed_form_energy
 
     def _energy(self, X):
         return self._map_rows(self._energy_fn(), X)
@@ -427,7 +507,17 @@ def _shared_docstring(cls):
 
 _SHARED_DOC_PARAMETERS = r"""
     n_components : int, default=100
-        Number of hidden units H.
+        Number of hidden units H (of the code layer, with ``hidden_layer_sizes``).
+    hidden_layer_sizes : tuple of int, default=()
+        Encoder layers before the code layer (the paper's Prop. 1); the decoder
+        mirrors them. ``()`` is the one-hidden-layer model. With layers,
+        ``weight_tying="untied"`` gives a free decoder whose energy is a line integral
+        by Gauss-Legendre quadrature, and ``"tied"`` / ``"scaled"`` give
+        :math:`r(x) = \nabla \Psi(x)` for the scalar network
+        :math:`\Psi(x) = \sum_k s_k A(u_k(x)) + c^\top x` on the code layer's
+        pre-activations :math:`u(x)` (:math:`s = 1` when tied): the decoder is the
+        encoder's backward pass, the field is conservative by construction and the
+        energy exact. See the user guide, "Deep auto-encoders".
     activation : {"sigmoid", "relu", "tanh", "softplus", "linear"}, default="relu"
         Hidden activation h. ReLU units gave the best anomaly scores on the
         benchmark (user guide); the paper's Table 1 uses both ReLU and sigmoid.
@@ -597,6 +687,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self,
         n_components=100,
         *,
+        hidden_layer_sizes=(),
         activation="relu",
         weight_tying="untied",
         weight_length=None,
@@ -618,6 +709,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         validation_fraction=None,
     ):
         self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.weight_tying = weight_tying
         self.weight_length = weight_length
@@ -637,10 +729,3 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.validation_fraction = validation_fraction
-
-    def _net_params(self):
-        return {
-            "noise": self.noise_,
-            "weight_length": self.weight_length,
-            "asymmetry_penalty": self.asymmetry_penalty,
-        }

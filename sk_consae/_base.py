@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
+from ._maths.deep import DeepField
 from ._nn.module import AutoEncoderModule
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
 from ._nn.state import net_state, rebuild_net
@@ -49,7 +50,15 @@ HIDDEN = object()
 
 # Net arguments that define the model and its optimiser: continued training needs them
 # unchanged (see _BaseFieldModel._update_training_params).
-ARCHITECTURE = ("module__n_components", "module__activation", "module__weight_tying", "optimizer")
+ARCHITECTURE = (
+    "module__n_components",
+    "module__hidden_layer_sizes",
+    "module__activation",
+    "module__weight_tying",
+    "optimizer",
+)
+# A one-hidden-layer net has no hidden_layer_sizes argument: it stands for ().
+_ARCHITECTURE_DEFAULTS = {"module__hidden_layer_sizes": ()}
 
 # Largest intermediate a chunk of inference allocates: scikit-learn's working_memory
 # (sklearn.set_config), at most 64 MiB. Larger chunks gain nothing: score_samples and
@@ -227,7 +236,11 @@ class _BaseFieldModel(BaseEstimator):
         (D, H), ``encoder_bias`` (H,), ``decoder_weight`` (D, H), ``decoder_bias``
         (D,) and ``potential_scale`` (:math:`s` in :math:`R = W\,\mathrm{diag}(s)`:
         (H,) of ones when tied, None when untied), with the ``activation`` and
-        ``weight_tying`` names as fitted. This is what :mod:`sk_consae.metrics` computes
+        ``weight_tying`` names as fitted. A model with ``hidden_layer_sizes`` has
+        lists instead, one array per layer (weights of shape (in, out), applied as
+        ``x @ W``; a tied or scaled deep model's decoder is the encoder's backward
+        pass: no decoder weights and one decoder bias), and a ``hidden_layer_sizes``
+        key. This is what :mod:`sk_consae.metrics` computes
         from; the extractor's parameters are in its standardised coordinates.
         """
         check_is_fitted(self)
@@ -238,6 +251,17 @@ class _BaseFieldModel(BaseEstimator):
             def array(tensor):
                 return None if tensor is None else tensor.detach().cpu().numpy().copy()
 
+            if isinstance(field, DeepField):
+                return Bunch(
+                    encoder_weight=[array(t) for t in field.encoder_weights],
+                    encoder_bias=[array(t) for t in field.encoder_biases],
+                    decoder_weight=[array(t) for t in field.decoder_weights],
+                    decoder_bias=[array(t) for t in field.decoder_biases],
+                    potential_scale=array(field.potential_scale),
+                    activation=module.activation_name,
+                    weight_tying=module.weight_tying,
+                    hidden_layer_sizes=tuple(t.shape[0] for t in field.encoder_biases[:-1]),
+                )
             return Bunch(
                 encoder_weight=array(field.encoder_weight),
                 encoder_bias=array(field.encoder_bias),
@@ -306,6 +330,7 @@ class _BaseFieldModel(BaseEstimator):
         self._check_callbacks()
         optimizer, default_lr = _OPTIMIZERS[self.optimizer]
         params = {
+            "module": AutoEncoderModule,
             "module__n_components": self.n_components,
             "module__activation": self.activation,
             "module__weight_tying": self.weight_tying,
@@ -331,7 +356,6 @@ class _BaseFieldModel(BaseEstimator):
         # they were before validation_fraction existed.
         split_seed = np.random.SeedSequence([int(shuffle_seed), 1]).generate_state(1)[0]
         return AutoEncoderNet(
-            module=AutoEncoderModule,
             module__n_features=n_features,
             module__seed=int(init_seed),
             criterion=SquaredError,
@@ -353,8 +377,10 @@ class _BaseFieldModel(BaseEstimator):
         place.
         """
         params = self._skorch_params(n_samples)
+        del params["module"]  # decided by hidden_layer_sizes, compared below
         for key in ARCHITECTURE:
-            wanted, fitted = params.pop(key), getattr(net, key)
+            default = _ARCHITECTURE_DEFAULTS.get(key)
+            wanted, fitted = params.pop(key, default), getattr(net, key, default)
             if wanted != fitted:
                 name = key.removeprefix("module__")
                 was = (
@@ -438,6 +464,6 @@ class _BaseFieldModel(BaseEstimator):
         net = self.net_  # read once: a concurrent fit may replace it
         with torch.no_grad():
             field = net.module_.field().to(dtype=dtype, device=net.device)
-        n_components = field.encoder_weight.shape[1]
+        n_components = net.module_.encoder_bias.shape[0]
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
         return map_field_rows(fn, field, X, row_shape, floats_per_row)

@@ -34,6 +34,11 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
     Contraction drives the field towards conservativeness near the data (paper,
     Prop. 3). Everything else is as in :class:`UntiedAutoEncoder`.
 
+    With ``hidden_layer_sizes`` no closed form exists: the penalty is Hutchinson's
+    unbiased estimate :math:`\lVert J^\top z\rVert^2`,
+    :math:`E_z \lVert J^\top z\rVert^2 = \lVert J\rVert_F^2`, with one Rademacher
+    probe :math:`z` per sample and step (one extra backward pass).
+
     Parameters
     ----------$parameters
     contraction : float, default=0.1
@@ -80,6 +85,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self,
         n_components=100,
         *,
+        hidden_layer_sizes=(),
         activation="relu",
         weight_tying="untied",
         weight_length=None,
@@ -103,6 +109,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         validation_fraction=None,
     ):
         self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.weight_tying = weight_tying
         self.weight_length = weight_length
@@ -127,9 +134,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
 
     def _net_params(self):
         return {
-            "noise": self.noise_,
-            "weight_length": self.weight_length,
-            "asymmetry_penalty": self.asymmetry_penalty,
+            **super()._net_params(),
             "contraction": self.contraction,
             "contraction_target": self.contraction_target,
         }

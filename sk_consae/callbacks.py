@@ -8,8 +8,12 @@ import torch
 from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
+from ._maths.deep import DeepField, deep_jacobian, deep_jacobian_norms, linearised_map
 from ._maths.jacobian import (
+    antisymmetric_norm_from_norms,
     curl_rows,
+    dense_curl,
+    dense_symmetricity,
     jacobian_forms,
     jacobian_symmetricity_rows,
     symmetricity_from_norms,
@@ -111,6 +115,11 @@ class ConservativenessMonitor(Callback):
         with torch.no_grad():
             field = net.module_.field().to(dtype=torch.float64)
             X = torch.as_tensor(self.points_, device=field.encoder_weight.device)
+            if isinstance(field, DeepField):
+                values = _deep_values(field, X)
+                for name in self.metrics_:
+                    net.history.record(name, float(values[name]()))
+                return
             forms = jacobian_forms(field)
             values = {
                 "jacobian_symmetricity": lambda: jacobian_symmetricity_rows(field, X, forms).mean(),
@@ -121,3 +130,25 @@ class ConservativenessMonitor(Callback):
             }
             for name in self.metrics_:
                 net.history.record(name, float(values[name]()))
+
+
+def _deep_values(field, X):
+    """The monitored metrics of a deep field, exact (see :mod:`sk_consae.metrics`)."""
+
+    def norms():
+        return deep_jacobian_norms(field, X)[:2]
+
+    def curl():
+        if field.is_gradient or X.shape[1] == 1:
+            return torch.zeros((), dtype=X.dtype)
+        if X.shape[1] == 2:
+            return dense_curl(deep_jacobian(field, X)).abs().mean()
+        return antisymmetric_norm_from_norms(*norms()).mean()
+
+    return {
+        "jacobian_symmetricity": lambda: (
+            torch.ones(()) if field.is_gradient else symmetricity_from_norms(*norms()).mean()
+        ),
+        "weight_symmetricity": lambda: dense_symmetricity(linearised_map(field)),
+        "curl": curl,
+    }

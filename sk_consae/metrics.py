@@ -19,11 +19,15 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import _BaseFieldModel, map_field_rows
+from ._maths.deep import DeepField, deep_jacobian, deep_jacobian_norms, linearised_map
 from ._maths.field import OneLayerField
 from ._maths.jacobian import (
+    antisymmetric_norm_from_norms,
+    asymmetry_from_norms,
     curl_rows,
     dense_curl,
     dense_symmetricity,
@@ -32,12 +36,14 @@ from ._maths.jacobian import (
     jacobian_symmetricity_rows,
     symmetricity_from_norms,
 )
+from ._maths.jacobian import jacobian_norms as one_layer_jacobian_norms
 
 __all__ = [
     "symmetricity",
     "jacobian_symmetricity",
     "jacobian_asymmetry",
     "weight_symmetricity",
+    "jacobian_norms",
     "curl",
     "grid_curl",
     "energy_ranking",
@@ -116,10 +122,45 @@ def _field_model(estimator, X):
 
 def _fitted_field(estimator):
     """The estimator's fitted field in float64 on the CPU."""
-    return OneLayerField.from_parameters(estimator.field_parameters_, torch.float64)
+    parameters = estimator.field_parameters_
+    kind = DeepField if parameters.get("hidden_layer_sizes") else OneLayerField
+    return kind.from_parameters(parameters, torch.float64)
 
 
-def jacobian_symmetricity(estimator, X, y=None):
+def _probe_generator(n_probes, random_state):
+    """The torch generator of Hutchinson's probes (None when exact)."""
+    if n_probes is None:
+        return None
+    if isinstance(n_probes, bool) or not isinstance(n_probes, (int, np.integer)) or n_probes < 2:
+        raise ValueError(f"n_probes must be None or an integer >= 2, got {n_probes!r}.")
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    return torch.Generator().manual_seed(int(seed))
+
+
+def _deep_norm_rows(field, X, n_probes, random_state):
+    """Exact or Hutchinson norms of a deep field per row of X (see
+    :func:`jacobian_norms`): an (n, 4) array of ``frobenius_sq``, ``trace_sq`` and
+    their standard errors (NaN when exact), computed in bounded chunks."""
+    generator = _probe_generator(n_probes, random_state)
+    width = max(w.shape[1] for w in field.encoder_weights)
+
+    def rows(field, chunk):
+        norms = deep_jacobian_norms(field, chunk, n_probes, generator)
+        nan = torch.full_like(norms[0], float("nan"))
+        return torch.stack([nan if value is None else value for value in norms], 1)
+
+    # 16 probes at a time, each with forward and backward activations of every layer.
+    floats_per_row = 16 * 8 * (X.shape[1] + width * (len(field.encoder_weights) + 1))
+    return map_field_rows(rows, field, X, (4,), floats_per_row)
+
+
+def _deep_rows(field, X, statistic, n_probes=None, random_state=None):
+    """Per-row ``statistic(frobenius_sq, trace_sq)`` of a deep field."""
+    norms = torch.from_numpy(_deep_norm_rows(field, X, n_probes, random_state))
+    return statistic(norms[:, 0], norms[:, 1]).numpy()
+
+
+def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None):
     r"""Mean symmetricity of the auto-encoder's Jacobian over the samples X.
 
     .. math::
@@ -134,6 +175,14 @@ def jacobian_symmetricity(estimator, X, y=None):
     :math:`O(H^2)` per sample; no :math:`D \times D` Jacobian is formed. Paper
     Table 1 reports this on MNIST (about 0.95-0.99 after training).
 
+    A model with ``hidden_layer_sizes`` has no such closed form. Its two norms are
+    computed exactly from :math:`D` Jacobian-vector and :math:`D` vector-Jacobian
+    products per sample (forward and reverse mode, ``torch.func``; memory
+    :math:`O(D)` per sample and probe, never :math:`D \times D`), or, with
+    ``n_probes``, estimated from that many Rademacher probes per sample
+    (Hutchinson; :func:`jacobian_norms` returns the standard errors). Tied and
+    scaled deep models are symmetric by construction.
+
     Parameters
     ----------
     estimator : fitted UntiedAutoEncoder, ContractiveAutoEncoder, \
@@ -142,6 +191,12 @@ def jacobian_symmetricity(estimator, X, y=None):
         Samples, one per row.
     y : Ignored
         Present so the function is a scikit-learn scorer.
+    n_probes : int or None, default=None
+        Deep models only: Hutchinson probes per sample instead of the exact norms
+        (cheaper when :math:`D` is large). Ignored by one-hidden-layer models, whose
+        closed form is exact.
+    random_state : int, RandomState instance or None, default=None
+        Draws the probes.
 
     Returns
     -------
@@ -151,6 +206,10 @@ def jacobian_symmetricity(estimator, X, y=None):
     _require_samples(X, "jacobian_symmetricity")
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
+    if isinstance(field, DeepField):
+        if field.is_gradient:
+            return 1.0
+        return float(_deep_rows(field, X, symmetricity_from_norms, n_probes, random_state).mean())
     forms = None if field.is_gradient else jacobian_forms(field)  # O(D H^2), once
 
     def rows(field, chunk):
@@ -159,7 +218,7 @@ def jacobian_symmetricity(estimator, X, y=None):
     return float(map_field_rows(rows, field, X).mean())
 
 
-def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
+def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None):
     r"""Mean asymmetry of the Jacobian over the samples X, as QCSBM measures it.
 
     .. math::
@@ -173,6 +232,8 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
     :math:`D \times D` Jacobian is formed. 0 for a conservative field; lower is more
     conservative (negate it to use it as a scorer).
 
+    Deep models: exact or Hutchinson norms as in :func:`jacobian_symmetricity`.
+
     Parameters
     ----------
     estimator : fitted sk_consae estimator or Pipeline ending in one
@@ -183,6 +244,12 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
         Present for the scorer signature.
     normalize : bool, default=False
         NAsym (scale-free, in [0, 1]) instead of Asym.
+    n_probes : int or None, default=None
+        Deep models only: Hutchinson probes per sample instead of the exact norms
+        (cheaper when :math:`D` is large). Ignored by one-hidden-layer models, whose
+        closed form is exact.
+    random_state : int, RandomState instance or None, default=None
+        Draws the probes.
 
     Returns
     -------
@@ -198,6 +265,14 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False):
     _require_samples(X, "jacobian_asymmetry")
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
+    if isinstance(field, DeepField):
+        if field.is_gradient:
+            return 0.0
+
+        def statistic(frobenius_sq, trace_sq):
+            return asymmetry_from_norms(frobenius_sq, trace_sq, normalize)
+
+        return float(_deep_rows(field, X, statistic, n_probes, random_state).mean())
     forms = None if field.is_gradient else jacobian_forms(field)
 
     def rows(field, chunk):
@@ -210,7 +285,9 @@ def weight_symmetricity(estimator, X=None, y=None):
     r"""Symmetricity of the weight product :math:`R W^\top` (paper Fig. 2b, 2d).
 
     This is the Jacobian's symmetricity with every :math:`h'` replaced by 1, computed
-    from :math:`H \times H` matrices.
+    from :math:`H \times H` matrices. For a model with ``hidden_layer_sizes`` it is
+    the symmetricity of the product of all weight matrices (the network with every
+    activation replaced by the identity), a :math:`D \times D` matrix.
 
     Parameters
     ----------
@@ -224,7 +301,10 @@ def weight_symmetricity(estimator, X=None, y=None):
     float in [0, 1]
     """
     estimator, _ = _field_model(estimator, None)
-    forms = jacobian_forms(_fitted_field(estimator))
+    field = _fitted_field(estimator)
+    if isinstance(field, DeepField):
+        return float(dense_symmetricity(linearised_map(field)))
+    forms = jacobian_forms(field)
     return float(symmetricity_from_norms(forms.frobenius.sum(), forms.trace_of_square.sum()))
 
 
@@ -254,6 +334,79 @@ def _call_field(field, X):
     if not np.isfinite(V).all():
         raise ValueError("field returned NaN or infinite values.")
     return V
+
+
+def _deep_curl(field, X):
+    """Curl of a deep model's field: signed from the dense 2 x 2 Jacobian in 2-D,
+    the exact antisymmetric norm beyond; 0 by construction for tied and scaled."""
+    if field.is_gradient or X.shape[1] == 1:
+        return np.zeros(X.shape[0])
+    if X.shape[1] == 2:
+        return map_field_rows(lambda f, chunk: dense_curl(deep_jacobian(f, chunk)), field, X)
+    return _deep_rows(field, X, antisymmetric_norm_from_norms, None, None)
+
+
+def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
+    r""":math:`\lVert J(x)\rVert_F^2` and :math:`\operatorname{tr}(J(x)^2)` per sample,
+    from which symmetricity, QCSBM's asymmetry and the curl follow.
+
+    .. math::
+
+        \mathrm{sym}(J) = \sqrt{\tfrac12 (1 + \operatorname{tr}(JJ) /
+        \lVert J\rVert_F^2)}, \qquad
+        \tfrac12 \lVert J - J^\top\rVert_F^2 = \lVert J\rVert_F^2 -
+        \operatorname{tr}(JJ) .
+
+    One hidden layer: closed form. Deep models: exact from :math:`D` products
+    :math:`J e_j` and :math:`J^\top e_j` per sample, or Hutchinson's estimate
+    :math:`\lVert J\rVert_F^2 \approx \frac1p \sum_q \lVert J z_q\rVert^2`,
+    :math:`\operatorname{tr}(JJ) \approx \frac1p \sum_q (J^\top z_q)^\top (J z_q)`
+    from ``n_probes`` = :math:`p` Rademacher probes :math:`z_q`, with the standard
+    error of each mean.
+
+    Parameters
+    ----------
+    estimator : fitted sk_consae estimator or Pipeline ending in one
+        A fitted sk_consae estimator, or a Pipeline ending in one.
+    X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
+    n_probes : int or None, default=None
+        Probes per sample for Hutchinson's estimate (deep models only); exact when
+        None.
+    random_state : int, RandomState instance or None, default=None
+        Draws the probes.
+
+    Returns
+    -------
+    Bunch
+        ``frobenius_sq`` and ``trace_sq``, ndarrays of shape (n_samples,), and
+        ``frobenius_sq_se`` and ``trace_sq_se``: their standard errors, or None when
+        exact.
+
+    References
+    ----------
+    .. [1] Hutchinson, M. F. "A stochastic estimator of the trace of the influence
+       matrix for Laplacian smoothing splines", 1989.
+    """
+    _require_samples(X, "jacobian_norms")
+    estimator, X = _field_model(estimator, X)
+    field = _fitted_field(estimator)
+    if isinstance(field, DeepField):
+        norms = _deep_norm_rows(field, X, n_probes, random_state)
+    else:
+        forms = jacobian_forms(field)
+
+        def rows(field, chunk):
+            return torch.stack(one_layer_jacobian_norms(field, chunk, forms), 1)
+
+        norms = map_field_rows(rows, field, X, (2,))
+    exact = n_probes is None or not isinstance(field, DeepField)
+    return Bunch(
+        frobenius_sq=norms[:, 0],
+        trace_sq=norms[:, 1],
+        frobenius_sq_se=None if exact else norms[:, 2],
+        trace_sq_se=None if exact else norms[:, 3],
+    )
 
 
 def curl(field, X):
@@ -290,6 +443,8 @@ def curl(field, X):
     if isinstance(field, (_BaseFieldModel, Pipeline)):
         estimator, X = _field_model(field, X)
         model = _fitted_field(estimator)
+        if isinstance(model, DeepField):
+            return _deep_curl(model, X)
         needs_forms = not model.is_gradient and X.shape[1] != 2
         forms = jacobian_forms(model) if needs_forms else None
 

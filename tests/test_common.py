@@ -1,7 +1,8 @@
 """scikit-learn's estimator checks over every public estimator of sk_consae.
 
 Estimators are found from ``sk_consae.__all__``, so new ones are checked without
-editing this file; each ``weight_tying`` option an estimator accepts is checked.
+editing this file; each ``weight_tying`` option an estimator accepts is checked, and a
+deep untied and a deep scaled configuration of each auto-encoder.
 """
 
 import inspect
@@ -65,7 +66,14 @@ def _instances(estimator_class):
     options = [o for c in tying if isinstance(c, StrOptions) for o in sorted(c.options)]
     if not options:
         return [estimator_class(**params)]
-    return [estimator_class(weight_tying=o, **params) for o in options]
+    instances = [estimator_class(weight_tying=o, **params) for o in options]
+    if "hidden_layer_sizes" in estimator_class._parameter_constraints:
+        # Deep: one free decoder and one conservative by construction.
+        instances += [
+            estimator_class(weight_tying=o, hidden_layer_sizes=(5,), **params)
+            for o in ("untied", "scaled")
+        ]
+    return instances
 
 
 ESTIMATORS = [e for cls in _public_estimators() for e in _instances(CHECKED_THROUGH.get(cls, cls))]

@@ -39,6 +39,7 @@ __all__ = [
     "curl_rows",
     "dense_curl",
     "jacobian_asymmetry_rows",
+    "asymmetry_from_norms",
 ]
 
 
@@ -161,7 +162,13 @@ def jacobian_asymmetry_rows(
     """
     if field.is_gradient:
         return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
-    frobenius_sq, trace_sq = jacobian_norms(field, X, forms)
+    return asymmetry_from_norms(*jacobian_norms(field, X, forms), normalize)
+
+
+def asymmetry_from_norms(frobenius_sq, trace_sq, normalize=False):
+    r"""QCSBM's Asym :math:`= \lVert J\rVert_F^2 - \operatorname{tr}(JJ)` or, with
+    ``normalize``, NAsym :math:`=` Asym :math:`/ (2 \lVert J\rVert_F^2)` (0 where
+    :math:`J = 0`)."""
     asymmetry = (frobenius_sq - trace_sq).clamp_min(0)  # >= 0; rounding can dip below
     if not normalize:
         return asymmetry

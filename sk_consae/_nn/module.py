@@ -25,8 +25,10 @@ import math
 
 import torch
 from torch import nn
+from torch.func import jvp, vjp
 
 from .._maths.activations import get_activation
+from .._maths.deep import DeepField, deep_hidden, deep_reconstruction, rademacher
 from .._maths.field import OneLayerField, decode, preactivation
 from .._maths.penalties import (
     encoder_contraction,
@@ -34,7 +36,7 @@ from .._maths.penalties import (
     reconstruction_contraction,
 )
 
-__all__ = ["AutoEncoderModule", "WEIGHT_TYING"]
+__all__ = ["AutoEncoderModule", "DeepAutoEncoderModule", "WEIGHT_TYING"]
 
 WEIGHT_TYING = ("untied", "tied", "scaled")
 
@@ -174,5 +176,167 @@ class AutoEncoderModule(nn.Module):
         if self.weight_tying == "untied":
             weights.append(self.decoder_weight)
         for weight in weights:
+            norms = weight.norm(dim=0).clamp_min(torch.finfo(weight.dtype).tiny)
+            weight.mul_(length / norms)
+
+
+class DeepAutoEncoderModule(nn.Module):
+    r"""Auto-encoder with hidden layers before the code (the paper's Prop. 1).
+
+    Encoder layers of sizes ``hidden_layer_sizes`` then ``n_components`` (the code);
+    the decoder depends on ``weight_tying`` (see :mod:`sk_consae._maths.deep`):
+
+    ``"untied"``
+        Free decoder layers mirroring the encoder, the last one linear.
+    ``"tied"`` / ``"scaled"``
+        :math:`r(x) = \nabla \Psi(x)`, :math:`\Psi(x) = \sum_k s_k A(u_{m,k}) +
+        c^\top x`, with :math:`s = 1` (tied) or free (scaled): conservative by
+        construction, and the one-layer tied / scaled model when there are no hidden
+        layers.
+
+    Glorot-uniform weights per layer, zero biases, :math:`s = 1`, drawn from a private
+    generator seeded by ``seed``. The contractive and asymmetry penalties are
+    Hutchinson estimates with one Rademacher probe per sample and step (unbiased),
+    drawn from a second private generator.
+
+    Parameters
+    ----------
+    n_features, n_components : int
+    hidden_layer_sizes : tuple of int
+        At least one size.
+    activation : str
+    weight_tying : {"untied", "tied", "scaled"}
+    seed : int
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes,
+        activation="sigmoid",
+        weight_tying="untied",
+        seed=0,
+    ):
+        super().__init__()
+        if weight_tying not in WEIGHT_TYING:
+            raise ValueError(f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}.")
+        get_activation(activation)
+        self.activation_name = activation
+        self.weight_tying = weight_tying
+        generator = torch.Generator().manual_seed(int(seed))
+        self._probe_generator = torch.Generator().manual_seed(int(seed) + 1)
+
+        def layers(sizes):
+            weights, biases = nn.ParameterList(), nn.ParameterList()
+            for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+                bound = math.sqrt(6.0 / (fan_in + fan_out))
+                weight = torch.empty(fan_in, fan_out, dtype=torch.float32)
+                weights.append(nn.Parameter(weight.uniform_(-bound, bound, generator=generator)))
+                biases.append(nn.Parameter(torch.zeros(fan_out, dtype=torch.float32)))
+            return weights, biases
+
+        sizes = [n_features, *hidden_layer_sizes, n_components]
+        self.encoder_weights, self.encoder_biases = layers(sizes)
+        if weight_tying == "untied":
+            self.decoder_weights, self.decoder_biases = layers(sizes[::-1])
+        else:
+            self.decoder_weights = nn.ParameterList()
+            self.decoder_biases = nn.ParameterList(
+                [nn.Parameter(torch.zeros(n_features, dtype=torch.float32))]
+            )
+        if weight_tying == "scaled":
+            self.decoder_scale = nn.Parameter(torch.ones(n_components, dtype=torch.float32))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_probe_generator"] = self._probe_generator.get_state()
+        return state
+
+    def __setstate__(self, state):
+        probe_state = state.pop("_probe_generator")
+        super().__setstate__(state)
+        self._probe_generator = torch.Generator()
+        self._probe_generator.set_state(probe_state)
+
+    @property
+    def activation(self):
+        return get_activation(self.activation_name)
+
+    @property
+    def encoder_bias(self):
+        """The code layer's bias: its length is ``n_components``."""
+        return self.encoder_biases[-1]
+
+    @property
+    def encoder_weight(self):
+        """The first layer's weights: their first dimension is ``n_features``."""
+        return self.encoder_weights[0]
+
+    def field(self) -> DeepField:
+        """The current parameters as a :class:`DeepField` (sharing storage)."""
+        if self.weight_tying == "untied":
+            scale = None
+        elif self.weight_tying == "tied":
+            scale = torch.ones_like(self.encoder_biases[-1])
+        else:
+            scale = self.decoder_scale
+        return DeepField(
+            tuple(self.encoder_weights),
+            tuple(self.encoder_biases),
+            tuple(self.decoder_weights),
+            tuple(self.decoder_biases),
+            self.activation,
+            scale,
+        )
+
+    def multiply_adds_per_row(self):
+        """Multiply-adds of a forward pass per row (twice the encoder's for the
+        gradient family, whose decoder is the encoder's backward pass)."""
+        encoder = sum(weight.numel() for weight in self.encoder_weights)
+        decoder = sum(weight.numel() for weight in self.decoder_weights)
+        return encoder + (decoder if self.weight_tying == "untied" else encoder)
+
+    def forward(self, X):
+        """Return ``(r(X), X)``: the penalties differentiate r again at X."""
+        return deep_reconstruction(self.field(), X), X
+
+    def _probes(self, X):
+        return rademacher(X.shape, self._probe_generator, X.dtype, X.device)
+
+    def contraction(self, X, target="reconstruction"):
+        r"""Hutchinson estimate of the batch mean of :math:`\lVert \partial r/\partial x
+        \rVert_F^2` (or :math:`\lVert \partial h/\partial x\rVert_F^2` for
+        ``target="encoder"``): :math:`\lVert J^\top z\rVert^2` with one Rademacher
+        :math:`z` per sample, whose expectation is :math:`\lVert J\rVert_F^2`."""
+        field = self.field()
+        if target == "encoder":
+            output, pullback = vjp(lambda points: deep_hidden(field, points), X)
+        else:
+            output, pullback = vjp(lambda points: deep_reconstruction(field, points), X)
+        (pulled,) = pullback(self._probes(output))
+        return (pulled * pulled).sum(1).mean()
+
+    def asymmetry(self, X):
+        r"""Hutchinson estimate of the batch mean of :math:`\tfrac12 \lVert J -
+        J^\top\rVert_F^2`: :math:`\tfrac12 \lVert J z - J^\top z\rVert^2` with one
+        Rademacher :math:`z` per sample; 0 for the gradient family."""
+        if self.weight_tying != "untied":
+            return X.new_zeros(())
+        field = self.field()
+
+        def reconstruct(points):
+            return deep_reconstruction(field, points)
+
+        probes = self._probes(X)
+        _, pullback = vjp(reconstruct, X)
+        difference = jvp(reconstruct, (X,), (probes,))[1] - pullback(probes)[0]
+        return 0.5 * (difference * difference).sum(1).mean()
+
+    @torch.no_grad()
+    def project_weight_length_(self, length):
+        """Rescale every unit's incoming weight vector (each column of every layer's
+        weight matrix) to Euclidean norm ``length``."""
+        for weight in [*self.encoder_weights, *self.decoder_weights]:
             norms = weight.norm(dim=0).clamp_min(torch.finfo(weight.dtype).tiny)
             weight.mul_(length / norms)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from skorch.history import History
 
-from .module import AutoEncoderModule
+from .module import AutoEncoderModule, DeepAutoEncoderModule
 from .net import AutoEncoderNet, SquaredError
 
 __all__ = ["OPTIMIZER_NAMES", "net_weights", "net_state", "rebuild_net"]
@@ -27,6 +27,7 @@ _OPTIMIZER_CLASSES = {name: cls for cls, name in OPTIMIZER_NAMES.items()}
 _PLAIN_ARGUMENTS = (
     "module__n_features",
     "module__n_components",
+    "module__hidden_layer_sizes",
     "module__activation",
     "module__weight_tying",
     "module__seed",
@@ -118,8 +119,9 @@ def rebuild_net(state, callbacks):
             stacklevel=3,
         )
         device = "cpu"
+    deep = "module__hidden_layer_sizes" in state["arguments"]
     net = AutoEncoderNet(
-        module=AutoEncoderModule,
+        module=DeepAutoEncoderModule if deep else AutoEncoderModule,
         criterion=SquaredError,
         optimizer=_OPTIMIZER_CLASSES[state["optimizer"]],
         train_split=None,

@@ -1,0 +1,322 @@
+r"""Auto-encoders with several hidden layers as vector fields (the paper's Prop. 1).
+
+The encoder has layers :math:`h_0 = x`, :math:`u_i = W_i^\top h_{i-1} + b_i`,
+:math:`h_i = h(u_i)` for :math:`i = 1, \dots, m`; the code is :math:`h_m`. Two
+families of decoders:
+
+*untied* (``potential_scale`` None)
+    A free decoder mirroring the encoder: :math:`z_0 = h_m`,
+    :math:`z_j = h(V_j^\top z_{j-1} + e_j)` for the hidden decoder layers and a linear
+    last layer, :math:`r(x) = z_m`. Its field is arbitrary; the energy is the line
+    integral of :math:`r(x) - x` from an origin, by Gauss-Legendre quadrature.
+
+*gradient* (``potential_scale`` :math:`s`, ones when tied)
+    :math:`r(x) = \nabla \Psi(x)` for the scalar network
+
+    .. math:: \Psi(x) = \sum_k s_k A(u_{m,k}(x)) + c^\top x, \qquad A' = h,
+
+    so :math:`r(x) = (\partial u_m / \partial x)^\top (s \circ h(u_m)) + c`: the
+    decoder is the encoder's transposed Jacobian, i.e. backpropagation through the
+    encoder. The Jacobian of :math:`r` is the Hessian of :math:`\Psi`, symmetric by
+    construction, so the field is conservative with the exact energy
+    :math:`F(x) = \Psi(x) - \frac12 \lVert x\rVert^2` (up to a constant). With one
+    layer, :math:`r(x) = W \mathrm{diag}(s) h(W^\top x + b) + c`: the one-layer scaled
+    (or tied) model.
+
+The Jacobian metrics need only :math:`\lVert J\rVert_F^2` and
+:math:`\operatorname{tr}(JJ)`: exactly from :math:`D` products :math:`J e_j`,
+:math:`J^\top e_j` (forward and reverse mode, never a :math:`D \times D` matrix per
+sample), or estimated from Rademacher probes :math:`z` (Hutchinson):
+:math:`\lVert J\rVert_F^2 = E \lVert J z\rVert^2`,
+:math:`\operatorname{tr}(JJ) = E[(J^\top z)^\top (J z)]`.
+
+References
+----------
+.. [1] Im, Belghazi and Memisevic, "Conservativeness of untied auto-encoders",
+   AAAI 2016, Prop. 1.
+.. [2] Hutchinson, "A stochastic estimator of the trace of the influence matrix for
+   Laplacian smoothing splines", 1989.
+"""
+
+from typing import NamedTuple
+
+import torch
+from torch.func import jacrev, jvp, vjp, vmap
+
+from .activations import Activation, get_activation
+from .energy import gauss_legendre
+
+__all__ = [
+    "DeepField",
+    "deep_hidden",
+    "deep_decode",
+    "deep_reconstruction",
+    "deep_energy",
+    "deep_segment_energy",
+    "deep_segment_contributions",
+    "deep_jacobian",
+    "deep_jacobian_norms",
+    "rademacher",
+    "linearised_map",
+]
+
+
+class DeepField(NamedTuple):
+    """Parameters of a deep auto-encoder's reconstruction :math:`r(x)`.
+
+    Attributes
+    ----------
+    encoder_weights, encoder_biases : tuple of Tensor
+        :math:`W_i` of shape (in, out) and :math:`b_i`, from the input to the code.
+    decoder_weights, decoder_biases : tuple of Tensor
+        Untied: :math:`V_j` (in, out) and :math:`e_j`, from the code to the output.
+        Gradient family: no weights and one bias, :math:`c` of shape (D,).
+    activation : Activation
+    potential_scale : Tensor of shape (H,) or None
+        :math:`s` of the gradient family (ones when tied); None when untied.
+    """
+
+    encoder_weights: tuple
+    encoder_biases: tuple
+    decoder_weights: tuple
+    decoder_biases: tuple
+    activation: Activation
+    potential_scale: torch.Tensor | None = None
+
+    @property
+    def is_gradient(self) -> bool:
+        """True when the Jacobian is symmetric by construction."""
+        return self.potential_scale is not None
+
+    @property
+    def encoder_weight(self):
+        """The first layer's weights (D, h_1): its shape gives the input dimension."""
+        return self.encoder_weights[0]
+
+    @property
+    def n_components(self) -> int:
+        return self.encoder_biases[-1].shape[0]
+
+    def to(self, dtype=None, device=None) -> "DeepField":
+        """Return the parameters cast to ``dtype`` and moved to ``device``."""
+
+        def cast(tensors):
+            return tuple(t.to(device=device, dtype=dtype) for t in tensors)
+
+        scale = self.potential_scale
+        return DeepField(
+            cast(self.encoder_weights),
+            cast(self.encoder_biases),
+            cast(self.decoder_weights),
+            cast(self.decoder_biases),
+            self.activation,
+            None if scale is None else scale.to(device=device, dtype=dtype),
+        )
+
+    @classmethod
+    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "DeepField":
+        """Build the field from an estimator's ``field_parameters_`` (lists of arrays)."""
+
+        def tensors(name):
+            return tuple(
+                torch.as_tensor(a).to(dtype=dtype, device=device) for a in parameters[name]
+            )
+
+        scale = parameters["potential_scale"]
+        return cls(
+            tensors("encoder_weight"),
+            tensors("encoder_bias"),
+            tensors("decoder_weight"),
+            tensors("decoder_bias"),
+            get_activation(parameters["activation"]),
+            None if scale is None else torch.as_tensor(scale).to(dtype=dtype, device=device),
+        )
+
+
+def _encoder_preactivations(field: DeepField, X):
+    """Pre-activations :math:`u_1, \\dots, u_m` of every encoder layer."""
+    preactivations, hidden = [], X
+    for W, b in zip(field.encoder_weights, field.encoder_biases):
+        preactivations.append(torch.addmm(b, hidden, W))
+        hidden = field.activation.function(preactivations[-1])
+    return preactivations
+
+
+def deep_hidden(field: DeepField, X):
+    """The code :math:`h_m(x)`, shape (n, H)."""
+    return field.activation.function(_encoder_preactivations(field, X)[-1])
+
+
+def deep_decode(field: DeepField, hidden):
+    """The untied decoder applied to codes of shape (n, H); shape (n, D)."""
+    if field.is_gradient:
+        raise ValueError(
+            "a deep tied or scaled auto-encoder decodes through the encoder's Jacobian at "
+            "x, so a code alone cannot be decoded; use reconstruct(X)."
+        )
+    last = len(field.decoder_weights) - 1
+    for j, (V, e) in enumerate(zip(field.decoder_weights, field.decoder_biases)):
+        hidden = torch.addmm(e, hidden, V)
+        if j < last:
+            hidden = field.activation.function(hidden)
+    return hidden
+
+
+def deep_reconstruction(field: DeepField, X):
+    r"""Return :math:`r(X)`, shape (n, D).
+
+    Gradient family: backpropagation through the encoder written out,
+    :math:`g_m = s \circ h(u_m)`, :math:`g_{i-1} = (g_i \circ h'(u_{i-1}))`-chain,
+    so that training differentiates an explicit formula (no nested autograd).
+    """
+    preactivations = _encoder_preactivations(field, X)
+    if not field.is_gradient:
+        return deep_decode(field, field.activation.function(preactivations[-1]))
+    # dPsi/du_m = s h(u_m); dPsi/dh_{i-1} = dPsi/du_i W_i^T; dPsi/du_i = dPsi/dh_i h'(u_i).
+    grad_u = field.potential_scale * field.activation.function(preactivations[-1])
+    for i in range(len(field.encoder_weights) - 1, 0, -1):
+        grad_h = grad_u @ field.encoder_weights[i].T
+        grad_u = grad_h * field.activation.derivative(preactivations[i - 1])
+    return torch.addmm(field.decoder_biases[0], grad_u, field.encoder_weights[0].T)
+
+
+def deep_energy(field: DeepField, X):
+    r"""Exact energy of the gradient family,
+    :math:`F(x) = \sum_k s_k A(u_{m,k}) - \frac12 \lVert x - c\rVert^2`, shape (n,).
+
+    The same form as the one-layer closed form, which it equals for one layer.
+    """
+    if not field.is_gradient:
+        raise ValueError("deep_energy needs a tied or scaled model; use deep_segment_energy.")
+    top = _encoder_preactivations(field, X)[-1]
+    centred = X - field.decoder_biases[0]
+    return field.activation.antiderivative(top) @ field.potential_scale - 0.5 * (
+        centred * centred
+    ).sum(1)
+
+
+def _mean_field_on_segments(field: DeepField, X, origin, n_nodes):
+    r"""Displacement :math:`d = x - x_0` and :math:`\int_0^1 v(x_0 + t d)\,dt` by
+    Gauss-Legendre quadrature on [0, 1]."""
+    displacement = X - origin
+    nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
+    mean_field = torch.zeros_like(X)
+    for t, w in zip(nodes, weights):
+        points = origin + t * displacement
+        mean_field += w * (deep_reconstruction(field, points) - points)
+    return displacement, mean_field
+
+
+def deep_segment_energy(field: DeepField, X, origin, n_nodes):
+    r"""Line integral of :math:`v = r - x` from ``origin`` to each row of X,
+
+    .. math:: F(x) = \int_0^1 v(x_0 + t (x - x_0)) \cdot (x - x_0)\,dt,
+
+    with ``n_nodes`` Gauss-Legendre nodes (exact for polynomial fields of degree
+    below :math:`2 n`). Shape (n,).
+    """
+    displacement, mean_field = _mean_field_on_segments(field, X, origin, n_nodes)
+    return (displacement * mean_field).sum(1)
+
+
+def deep_segment_contributions(field: DeepField, X, origin, n_nodes):
+    r""":func:`deep_segment_energy` split over the features (integrated gradients),
+    :math:`\phi_i = d_i \int_0^1 v_i(x_0 + t d)\,dt`; rows sum to the energy with the
+    same nodes. Shape (n, D)."""
+    displacement, mean_field = _mean_field_on_segments(field, X, origin, n_nodes)
+    return displacement * mean_field
+
+
+def _row_function(field):
+    def reconstruct_row(x):
+        return deep_reconstruction(field, x[None])[0]
+
+    return reconstruct_row
+
+
+def deep_jacobian(field: DeepField, X):
+    """Dense Jacobians :math:`\\partial r / \\partial x` by reverse mode, (n, D, D)."""
+    return vmap(jacrev(_row_function(field)))(X)
+
+
+def rademacher(shape, generator, dtype, device):
+    """Independent +-1 entries with probability 1/2 each."""
+    bits = torch.randint(0, 2, shape, generator=generator, dtype=torch.int8)
+    return (2 * bits - 1).to(dtype=dtype, device=device)
+
+
+def _probe_products(field, X, probes):
+    """:math:`J z` and :math:`J^\\top z` for probes of shape (k, n, D): per row of X,
+    probe ``z[p, i]`` against :math:`J(x_i)`."""
+
+    def reconstruct(points):
+        return deep_reconstruction(field, points)
+
+    _, pullback = vjp(reconstruct, X)
+
+    def both(z):
+        forward = jvp(reconstruct, (X,), (z,))[1]
+        return forward, pullback(z)[0]
+
+    return vmap(both)(probes)
+
+
+def deep_jacobian_norms(field: DeepField, X, n_probes=None, generator=None, chunk=16):
+    r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row of X.
+
+    Parameters
+    ----------
+    field : DeepField
+    X : Tensor of shape (n, D)
+    n_probes : int or None, default=None
+        None: exact, from the :math:`D` basis vectors in chunks of ``chunk``
+        (:math:`2 D` Jacobian-vector products per row, memory ``chunk * n * D``).
+        An int: Hutchinson's estimate from that many Rademacher probes per row.
+    generator : torch.Generator, optional
+        Draws the probes.
+    chunk : int, default=16
+        Probes or basis vectors pushed through at once.
+
+    Returns
+    -------
+    frobenius_sq, trace_sq : Tensor of shape (n,)
+    frobenius_se, trace_se : Tensor of shape (n,) or None
+        Standard errors of the two estimates (None when exact).
+    """
+    n, D = X.shape
+    total = D if n_probes is None else n_probes
+    sums = [torch.zeros(n, dtype=X.dtype, device=X.device) for _ in range(4)]
+    for start in range(0, total, chunk):
+        size = min(chunk, total - start)
+        if n_probes is None:
+            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
+            probes = basis[:, None, :].expand(size, n, D)
+        else:
+            probes = rademacher((size, n, D), generator, X.dtype, X.device)
+        forward, backward = _probe_products(field, X, probes)
+        frobenius = (forward * forward).sum(-1)  # (size, n)
+        trace = (forward * backward).sum(-1)
+        for index, values in enumerate((frobenius, trace, frobenius**2, trace**2)):
+            sums[index] += values.sum(0)
+    if n_probes is None:
+        return sums[0], sums[1], None, None
+    means = [s / total for s in sums[:2]]
+    errors = [
+        torch.sqrt(torch.clamp(square / total - mean**2, min=0.0) / max(total - 1, 1))
+        for mean, square in zip(means, sums[2:])
+    ]
+    return means[0], means[1], errors[0], errors[1]
+
+
+def linearised_map(field: DeepField):
+    r"""The Jacobian with every :math:`h'` replaced by 1, a (D, D) matrix: the product
+    of the weight matrices (:math:`R W^\top` for one layer; symmetric by construction
+    in the gradient family)."""
+    product = field.encoder_weights[0]
+    for weight in field.encoder_weights[1:]:
+        product = product @ weight
+    if field.is_gradient:
+        return (product * field.potential_scale) @ product.T
+    for weight in field.decoder_weights:
+        product = product @ weight
+    return product.T  # x @ M.T is the linearised r(x) - biases: its Jacobian is M
