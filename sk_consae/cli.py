@@ -6,7 +6,7 @@ import sys
 __all__ = ["main"]
 
 # The keys of sk_consae.paper.EXPERIMENTS, without importing the experiments for --help.
-EXPERIMENT_NAMES = ("table1", "fig3", "fig4", "table2")
+EXPERIMENT_NAMES = ("table1", "fig3", "fig4", "table2", "deep")
 
 
 def _parser():

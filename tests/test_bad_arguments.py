@@ -87,6 +87,14 @@ def model():
 
 X3 = np.random.RandomState(1).rand(5, 3)
 
+
+def _deep(model):
+    """A deep model fitted on the same data as ``model``."""
+    return UntiedAutoEncoder(4, hidden_layer_sizes=(3,), max_epochs=1, random_state=0).fit(
+        np.random.RandomState(0).rand(30, 3)
+    )
+
+
 # (call, exception, message pattern) for the functions beyond the estimators' data.
 FUNCTION_CASES = {
     "make_line n_samples=0": (lambda m: datasets.make_line(0), ValueError, "n_samples"),
@@ -192,6 +200,22 @@ FUNCTION_CASES = {
         lambda m: metrics.weight_symmetricity(UntiedAutoEncoder()),
         NotFittedError,
         "is not fitted yet",
+    ),
+    "jacobian_norms X=None": (lambda m: metrics.jacobian_norms(m, None), ValueError, "needs X"),
+    "jacobian_norms unfitted": (
+        lambda m: metrics.jacobian_norms(UntiedAutoEncoder(), X3),
+        NotFittedError,
+        "not fitted",
+    ),
+    "jacobian_symmetricity n_probes": (
+        lambda m: metrics.jacobian_symmetricity(_deep(m), X3, n_probes=0),
+        ValueError,
+        "n_probes",
+    ),
+    "jacobian_norms n_probes not an int": (
+        lambda m: metrics.jacobian_norms(_deep(m), X3, n_probes=2.5),
+        ValueError,
+        "n_probes",
     ),
     "curl X=None": (lambda m: metrics.curl(m, None), ValueError, "needs X"),
     "curl not callable": (lambda m: metrics.curl(3, X3), TypeError, "callable"),

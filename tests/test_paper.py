@@ -12,7 +12,7 @@ from sklearn.utils import Bunch
 
 from sk_consae import cli
 from sk_consae.paper import EXPERIMENTS, Settings, run
-from sk_consae.paper.report import describe_curl, fig3_section, table2_section
+from sk_consae.paper.report import deep_section, describe_curl, fig3_section, table2_section
 
 TINY = Settings(
     table1_components=8,
@@ -28,6 +28,8 @@ TINY = Settings(
     table2_field_samples=200,
     table2_epochs=2,
     table2_extractor_epochs=2,
+    deep_components=6,
+    deep_epochs=2,
 )
 
 
@@ -91,6 +93,23 @@ def test_table2_section_defines_beta_and_explains_every_large_difference():
     assert "The tied row is monotone in beta" in text
 
 
+def test_deep_section_states_what_its_numbers_show():
+    result = Bunch(
+        depths=[1, 2, 3],
+        table={"AE": [0.92, 0.95, 0.94], "CAE": [0.96, 0.97, 0.98]},
+        curves={},
+        penalties=[0.0, 0.1, 1.0],
+        penalty_symmetricity=[0.95, 0.99, 0.94],
+        penalty_error=[2.0, 2.2, 1.9],
+    )
+    text = deep_section(result, Settings.quick())
+    assert "AE: sym(J) was not monotone with depth, from 92.0%" in text
+    assert "CAE: sym(J) rose with depth, from 96.0% (1 hidden layer) to 98.0% (3)" in text
+    assert "more symmetric than the AE at 3 of 3 depths" in text
+    assert "0.1: raised sym(J) from 0.9500 to 0.9900" in text and "(+10% against" in text
+    assert "1: did not raise sym(J)" in text
+
+
 # --- the run ----------------------------------------------------------------------------
 
 
@@ -127,10 +146,17 @@ def tiny_run(tmp_path_factory):
 
 def test_run_writes_every_section_and_figure(tiny_run):
     report = (tiny_run / "report.md").read_text()
-    for heading in ("quick mode gives up", "Table 1", "Fig. 2", "Fig. 3", "Fig. 4", "Table 2"):
+    headings = ("quick mode gives up", "Table 1", "Fig. 2", "Fig. 3", "Fig. 4", "Table 2", "Deep")
+    for heading in headings:
         assert heading in report
     assert "paper 95.9%" in report and "paper 0.9968" in report
-    for figure in ("fig2_symmetricity.png", "fig3_curl.png", "fig4_spiral_sink.png"):
+    figures = (
+        "fig2_symmetricity.png",
+        "fig3_curl.png",
+        "fig4_spiral_sink.png",
+        "deep_symmetricity.png",
+    )
+    for figure in figures:
         assert (tiny_run / figure).stat().st_size > 10_000
     saved = {p.stem for p in (tiny_run / "results").iterdir()}
     assert set(EXPERIMENTS) <= saved

@@ -6,7 +6,7 @@ from .._optional import pyplot
 from ..plotting import VectorFieldDisplay
 from .experiments import field_functions
 
-__all__ = ["figure2", "figure3", "figure4"]
+__all__ = ["figure2", "figure3", "figure4", "figure_deep"]
 
 
 def figure2(result, path):
@@ -111,4 +111,53 @@ def figure4(result, path):
     fig.suptitle("Fig. 4: the conservative part of the spiral sink on [-1, 1]$^2$")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def figure_deep(result, path):
+    """The deep section: sym(J) per epoch by depth for AE and CAE, and the asymmetry
+    penalty's effect on sym(J) and reconstruction error of the 2-hidden-layer AE."""
+    plt = pyplot()
+    fig, (curves, penalty) = plt.subplots(1, 2, figsize=(12, 4.3))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for model, style in (("AE", "-"), ("CAE", "--")):
+        for depth, curve, colour in zip(result.depths, result.curves[model], colours):
+            curves.plot(
+                *np.asarray(curve).T,
+                style,
+                color=colour,
+                label=f"{model}, {depth} hidden layer{'s' if depth > 1 else ''}",
+            )
+    curves.set_xlabel("epoch")
+    curves.set_ylabel("mean sym(J) on monitored points")
+    curves.set_title("Symmetricity during training, by depth")
+    curves.grid(alpha=0.3)
+    curves.legend(fontsize=8)
+    labels = [f"{value:g}" for value in result.penalties]
+    positions = np.arange(len(labels))
+    gaps = 1 - np.asarray(result.penalty_symmetricity)
+    penalty.bar(
+        positions - 0.2,
+        gaps,
+        0.4,
+        color=colours[0],
+        label="1 - sym(J)",
+    )
+    penalty.set_yscale("log")
+    penalty.set_ylabel("1 - mean sym(J) (log)")
+    penalty.set_xticks(positions, labels)
+    penalty.set_xlabel("asymmetry_penalty")
+    error = penalty.twinx()
+    error.bar(
+        positions + 0.2, result.penalty_error, 0.4, color=colours[1], label="reconstruction error"
+    )
+    error.set_ylabel("mean squared reconstruction error")
+    penalty.set_title("2 hidden layers: the asymmetry penalty")
+    handles = [*penalty.get_legend_handles_labels()[0], *error.get_legend_handles_labels()[0]]
+    # Headroom above the bars for the legend.
+    penalty.set_ylim(0.3 * gaps.min(), 20 * gaps.max())
+    error.set_ylim(0, 1.5 * max(result.penalty_error))
+    penalty.legend(handles, ["1 - sym(J)", "reconstruction error"], fontsize=8, loc="upper center")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
     plt.close(fig)
