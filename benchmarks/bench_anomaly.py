@@ -76,6 +76,14 @@ def package_methods(seed):
         "UntiedAutoEncoder, 0.1 defaults": lambda: UntiedAutoEncoder(
             activation="sigmoid", noise=0.0, batch_size=128, random_state=seed
         ),
+        # One deep configuration of each family: a free decoder, and the gradient of a
+        # scalar network (conservative by construction).
+        "UntiedAutoEncoder(hidden_layer_sizes=(100,))": lambda: UntiedAutoEncoder(
+            hidden_layer_sizes=(100,), random_state=seed
+        ),
+        "UntiedAutoEncoder(hidden_layer_sizes=(100,), weight_tying='scaled')": lambda: (
+            UntiedAutoEncoder(hidden_layer_sizes=(100,), weight_tying="scaled", random_state=seed)
+        ),
     }
 
 
