@@ -38,7 +38,10 @@ class ConservativenessMonitor(Callback):
         magnitude in 2-D, :math:`\lVert J - J^\top\rVert_F/\sqrt2` beyond).
 
     All are computed in closed form in float64 (see :mod:`sk_consae.metrics`). The
-    last epoch of every training call is always recorded.
+    last epoch of every training call is always recorded. For a model with
+    ``hidden_layer_sizes`` the Jacobian norms are exact, from :math:`2D`
+    Jacobian-vector products per point, so with many features prefer a few hundred
+    points or a larger ``every``.
 
     Parameters
     ----------

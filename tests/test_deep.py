@@ -19,6 +19,12 @@ from sk_consae._maths.deep import (
     deep_reconstruction,
     deep_segment_energy,
 )
+from sk_consae._maths.jacobian import (
+    antisymmetric_norm_from_norms,
+    dense_curl,
+    dense_symmetricity,
+    symmetricity_from_norms,
+)
 from sk_consae._nn.module import AutoEncoderModule, DeepAutoEncoderModule
 from sk_consae.callbacks import ConservativenessMonitor
 from sk_consae.metrics import (
@@ -124,6 +130,17 @@ def test_exact_norms_from_jvp_and_vjp_equal_dense_autograd_jacobians(
     assert torch.allclose(trace_sq, (J * J.transpose(1, 2)).sum((1, 2)), atol=1e-8, rtol=0)
 
 
+@given(architecture=architectures, activation=st.sampled_from(SMOOTH))
+def test_symmetricity_and_curl_from_products_equal_dense_jacobians(architecture, activation):
+    field = random_field(architecture, activation, "untied")
+    X = points(architecture)
+    J = deep_jacobian(field, X)
+    norms = deep_jacobian_norms(field, X)[:2]
+    assert torch.allclose(symmetricity_from_norms(*norms), dense_symmetricity(J), atol=1e-8)
+    if X.shape[1] > 2:  # beyond 2-D the curl is ||J - J^T||_F / sqrt 2
+        assert torch.allclose(antisymmetric_norm_from_norms(*norms), dense_curl(J), atol=1e-8)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_hutchinson_estimates_are_within_three_standard_errors(seed):
     field = random_field((6, [5, 4], 3, seed), "tanh", "untied")
@@ -197,6 +214,13 @@ def test_deep_gradient_energy_is_the_potential_and_rises_towards_the_data(few_di
         np.testing.assert_allclose(slope, ae.vector_field(x)[:, j], atol=1e-6)
     noise = np.random.default_rng(0).uniform(0, 1, X.shape)
     assert (ae.score_samples(X) > ae.score_samples(noise)).mean() > 0.95
+
+
+def test_weight_length_holds_every_unit_of_every_layer(few_digits):
+    ae = UntiedAutoEncoder(4, hidden_layer_sizes=(6, 5), weight_length=1.5, max_epochs=2)
+    parameters = ae.fit(few_digits).field_parameters_
+    for weight in [*parameters.encoder_weight, *parameters.decoder_weight]:
+        np.testing.assert_allclose(np.linalg.norm(weight, axis=0), 1.5, rtol=1e-5)
 
 
 def test_a_deep_tied_model_cannot_decode_codes_alone(few_digits):
