@@ -22,7 +22,9 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "myst_parser",  # the reproduction report is Markdown, included as written
 ]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 autosummary_generate = True
 numpydoc_show_class_members = False

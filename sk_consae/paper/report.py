@@ -442,6 +442,8 @@ def write_report(results, seconds, *, settings, quick, data_name, toy_name, devi
     from .reproduce import EXPERIMENTS
 
     command = "python -m sk_consae reproduce" + (" --quick" if quick else " --mnist DIR")
+    if toy_name == "the authors' data":
+        command += " --toy-data DIR"
     parts = [
         "# Conservativeness of untied auto-encoders: reproduction report",
         "",
