@@ -127,12 +127,19 @@ def _fitted_field(estimator):
     return kind.from_parameters(parameters, torch.float64)
 
 
-def _probe_generator(n_probes, random_state):
-    """The torch generator of Hutchinson's probes (None when exact)."""
+def _check_n_probes(n_probes):
+    """Hutchinson's probe count: None (exact) or an integer >= 2 (for a standard error)."""
     if n_probes is None:
-        return None
+        return
     if isinstance(n_probes, bool) or not isinstance(n_probes, (int, np.integer)) or n_probes < 2:
         raise ValueError(f"n_probes must be None or an integer >= 2, got {n_probes!r}.")
+
+
+def _probe_generator(n_probes, random_state):
+    """The torch generator of Hutchinson's probes (None when exact)."""
+    _check_n_probes(n_probes)
+    if n_probes is None:
+        return None
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     return torch.Generator().manual_seed(int(seed))
 
@@ -204,6 +211,7 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
         1 for tied and scaled models.
     """
     _require_samples(X, "jacobian_symmetricity")
+    _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
     if isinstance(field, DeepField):
@@ -263,6 +271,7 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
        ICML 2023.
     """
     _require_samples(X, "jacobian_asymmetry")
+    _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
     if isinstance(field, DeepField):
@@ -389,6 +398,7 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
        matrix for Laplacian smoothing splines", 1989.
     """
     _require_samples(X, "jacobian_norms")
+    _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
     if isinstance(field, DeepField):

@@ -212,6 +212,11 @@ FUNCTION_CASES = {
         ValueError,
         "n_probes",
     ),
+    "jacobian_symmetricity n_probes, one layer": (
+        lambda m: metrics.jacobian_symmetricity(m, X3, n_probes=-1),
+        ValueError,
+        "n_probes",
+    ),
     "jacobian_norms n_probes not an int": (
         lambda m: metrics.jacobian_norms(_deep(m), X3, n_probes=2.5),
         ValueError,
