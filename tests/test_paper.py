@@ -200,11 +200,13 @@ def test_resume_skips_finished_experiments(tiny_run, monkeypatch, capsys):
     assert capsys.readouterr().err.count("saved result reused") == len(EXPERIMENTS)
 
 
-def test_resume_reruns_results_made_with_other_settings(tiny_run, tmp_path, experiments_run):
+def test_resume_reruns_only_results_made_with_other_settings(tiny_run, tmp_path, experiments_run):
     shutil.copytree(tiny_run / "results", tmp_path / "results")
-    other = Settings(**{**vars(TINY), "sink_epochs": 3})
+    other = Settings(**{**vars(TINY), "sink_epochs": 3})  # Fig. 4's setting only
     run(tmp_path, settings=other, resume=True, stream=quiet())
-    assert experiments_run == list(EXPERIMENTS)
+    assert experiments_run == ["fig4"]
+    run(tmp_path, settings=other, resume=True, stream=quiet(), random_state=1)
+    assert experiments_run == ["fig4", *EXPERIMENTS]  # another seed: everything again
 
 
 def test_only_runs_one_experiment_and_reports_the_saved_rest(tiny_run, tmp_path, experiments_run):

@@ -208,12 +208,30 @@ class EpochProgress(Callback):
             self.progress.epoch()
 
 
-class _ResultStore:
-    """Results saved per experiment with the settings that made them."""
+# The Settings fields each experiment depends on start with its prefix.
+_SETTING_PREFIXES = {
+    "table1": "table1_",
+    "fig3": "toy_",
+    "fig4": "sink_",
+    "table2": "table2_",
+    "deep": "deep_",
+}
 
-    def __init__(self, folder, key):
+
+class _ResultStore:
+    """Results saved per experiment with what made them: the data, the seed, the
+    version and the experiment's own settings (so that changing one experiment's
+    sizes, or adding an experiment, leaves the others' results valid)."""
+
+    def __init__(self, folder, common, settings):
         self.folder = Path(folder)
-        self.key = key
+        self.common = common
+        self.settings = asdict(settings)
+
+    def key(self, name):
+        prefix = _SETTING_PREFIXES[name.split("-")[0]]
+        own = {k: v for k, v in self.settings.items() if k.startswith(prefix)}
+        return {**self.common, "settings": own}
 
     def path(self, name):
         return self.folder / f"{name}.joblib"
@@ -224,11 +242,11 @@ class _ResultStore:
         if not path.is_file():
             return None
         saved = joblib.load(path)
-        return saved if saved.get("key") == self.key else None
+        return saved if saved.get("key") == self.key(name) else None
 
     def save(self, name, result, seconds):
         self.folder.mkdir(parents=True, exist_ok=True)
-        payload = {"key": self.key, "result": result, "seconds": seconds}
+        payload = {"key": self.key(name), "result": result, "seconds": seconds}
         temporary = self.path(name).with_suffix(".partial")
         joblib.dump(payload, temporary)
         temporary.replace(self.path(name))  # a run killed while saving leaves no result
@@ -410,7 +428,8 @@ def run(
         Seeds every model and every draw.
     resume : bool, default=False
         Reuse the results saved in ``out/results`` by an earlier run with the same
-        settings, data and seed; run only what is missing.
+        data, seed, version and experiment settings (each experiment is keyed by its
+        own fields of ``Settings``); run only what is missing.
     only : sequence of str, optional
         Run only these experiments (keys of ``EXPERIMENTS``); the report also shows
         the others' saved results, if any.
@@ -445,14 +464,8 @@ def run(
     toy_name = "the authors' data" if toys is not None else "generated toys"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    key = {
-        "settings": asdict(settings),
-        "data": data_name,
-        "toys": toy_name,
-        "seed": random_state,
-        "version": __version__,
-    }
-    store = _ResultStore(out / "results", key)
+    common = {"data": data_name, "toys": toy_name, "seed": random_state, "version": __version__}
+    store = _ResultStore(out / "results", common, settings)
     progress = _Progress(stream)
     callbacks = [EpochProgress(progress)]
     results, seconds = {}, {}
