@@ -8,11 +8,9 @@ import torch
 from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
-from ._maths.deep import DeepField, deep_jacobian, deep_jacobian_norms, linearised_map
+from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
 from ._maths.jacobian import (
-    antisymmetric_norm_from_norms,
     curl_rows,
-    dense_curl,
     dense_symmetricity,
     jacobian_forms,
     jacobian_symmetricity_rows,
@@ -141,17 +139,10 @@ def _deep_values(field, X):
     def norms():
         return deep_jacobian_norms(field, X)[:2]
 
-    def curl():
-        if field.is_gradient or X.shape[1] == 1:
-            return torch.zeros((), dtype=X.dtype)
-        if X.shape[1] == 2:
-            return dense_curl(deep_jacobian(field, X)).abs().mean()
-        return antisymmetric_norm_from_norms(*norms()).mean()
-
     return {
         "jacobian_symmetricity": lambda: (
             torch.ones(()) if field.is_gradient else symmetricity_from_norms(*norms()).mean()
         ),
         "weight_symmetricity": lambda: dense_symmetricity(linearised_map(field)),
-        "curl": curl,
+        "curl": lambda: deep_curl_rows(field, X).abs().mean(),
     }

@@ -23,10 +23,9 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import _BaseFieldModel, map_field_rows
-from ._maths.deep import DeepField, deep_jacobian, deep_jacobian_norms, linearised_map
+from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
 from ._maths.field import OneLayerField
 from ._maths.jacobian import (
-    antisymmetric_norm_from_norms,
     asymmetry_from_norms,
     curl_rows,
     dense_curl,
@@ -149,16 +148,13 @@ def _deep_norm_rows(field, X, n_probes, random_state):
     :func:`jacobian_norms`): an (n, 4) array of ``frobenius_sq``, ``trace_sq`` and
     their standard errors (NaN when exact), computed in bounded chunks."""
     generator = _probe_generator(n_probes, random_state)
-    width = max(w.shape[1] for w in field.encoder_weights)
 
     def rows(field, chunk):
         norms = deep_jacobian_norms(field, chunk, n_probes, generator)
         nan = torch.full_like(norms[0], float("nan"))
         return torch.stack([nan if value is None else value for value in norms], 1)
 
-    # 16 probes at a time, each with forward and backward activations of every layer.
-    floats_per_row = 16 * 8 * (X.shape[1] + width * (len(field.encoder_weights) + 1))
-    return map_field_rows(rows, field, X, (4,), floats_per_row)
+    return map_field_rows(rows, field, X, (4,), _deep_floats_per_row(field, X))
 
 
 def _deep_rows(field, X, statistic, n_probes=None, random_state=None):
@@ -345,14 +341,11 @@ def _call_field(field, X):
     return V
 
 
-def _deep_curl(field, X):
-    """Curl of a deep model's field: signed from the dense 2 x 2 Jacobian in 2-D,
-    the exact antisymmetric norm beyond; 0 by construction for tied and scaled."""
-    if field.is_gradient or X.shape[1] == 1:
-        return np.zeros(X.shape[0])
-    if X.shape[1] == 2:
-        return map_field_rows(lambda f, chunk: dense_curl(deep_jacobian(f, chunk)), field, X)
-    return _deep_rows(field, X, antisymmetric_norm_from_norms, None, None)
+def _deep_floats_per_row(field, X):
+    """Per-row memory of the exact or Hutchinson norms: 16 probes at a time, each with
+    forward and backward activations of every layer."""
+    width = max(w.shape[1] for w in field.encoder_weights)
+    return 16 * 8 * (X.shape[1] + width * (len(field.encoder_weights) + 1))
 
 
 def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
@@ -454,7 +447,9 @@ def curl(field, X):
         estimator, X = _field_model(field, X)
         model = _fitted_field(estimator)
         if isinstance(model, DeepField):
-            return _deep_curl(model, X)
+            return map_field_rows(
+                deep_curl_rows, model, X, floats_per_row=_deep_floats_per_row(model, X)
+            )
         needs_forms = not model.is_gradient and X.shape[1] != 2
         forms = jacobian_forms(model) if needs_forms else None
 

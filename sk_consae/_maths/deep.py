@@ -45,6 +45,7 @@ from torch.func import jacrev, jvp, vjp, vmap
 
 from .activations import Activation, get_activation
 from .energy import gauss_legendre
+from .jacobian import antisymmetric_norm_from_norms, dense_curl
 
 __all__ = [
     "DeepField",
@@ -56,6 +57,7 @@ __all__ = [
     "deep_segment_contributions",
     "deep_jacobian",
     "deep_jacobian_norms",
+    "deep_curl_rows",
     "rademacher",
     "linearised_map",
 ]
@@ -320,3 +322,14 @@ def linearised_map(field: DeepField):
     for weight in field.decoder_weights:
         product = product @ weight
     return product.T  # x @ M.T is the linearised r(x) - biases: its Jacobian is M
+
+
+def deep_curl_rows(field: DeepField, X):
+    """Curl of :math:`v = r - x` at each row of X, as :func:`~.jacobian.curl_rows` for
+    one layer: signed from the 2 x 2 Jacobian in 2-D, :math:`\\lVert J - J^\\top\\rVert_F
+    / \\sqrt 2` from the exact norms beyond; 0 for the gradient family and 1-D fields."""
+    if field.is_gradient or X.shape[1] == 1:
+        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+    if X.shape[1] == 2:
+        return dense_curl(deep_jacobian(field, X))
+    return antisymmetric_norm_from_norms(*deep_jacobian_norms(field, X)[:2])
