@@ -258,13 +258,19 @@ class _ResultStore:
 
 
 class _Cells:
-    """Dict-like view of one experiment's saved parts (``store`` files ``experiment-part``)."""
+    """Dict-like view of one experiment's saved parts (``store`` files ``experiment-part``).
+
+    Each part is saved with its own training time, so an experiment finished over several
+    interrupted calls still reports its whole time: ``earlier_seconds`` sums the parts this
+    call reused instead of training them."""
 
     def __init__(self, store, experiment, reuse):
         self.store = store
         self.prefix = experiment + "-"
         self.reuse = reuse
         self.written = set()
+        self.earlier = {}
+        self._clock = time.perf_counter()
 
     def _name(self, part):
         return self.prefix + part.replace(" ", "_").replace("+", "_")
@@ -278,11 +284,19 @@ class _Cells:
         saved = self.store.load(self._name(part))
         if saved is None:
             raise KeyError(part)
+        if part not in self.written:
+            self.earlier[part] = saved["seconds"] or 0.0
         return saved["result"]
 
     def __setitem__(self, part, result):
-        self.store.save(self._name(part), result, seconds=None)
+        now = time.perf_counter()
+        self.store.save(self._name(part), result, seconds=now - self._clock)
+        self._clock = now
         self.written.add(part)
+
+    @property
+    def earlier_seconds(self):
+        return float(sum(self.earlier.values()))
 
 
 def _load_toy_data(folder):
@@ -481,18 +495,11 @@ def run(
             continue
         progress.experiment(EXPERIMENTS[name], settings.epochs(name))
         t = time.perf_counter()
+        cells = store.cells(name, reuse=resume)
         result = _experiment(
-            name,
-            X,
-            settings,
-            device,
-            random_state,
-            toys,
-            copy.copy(callbacks),
-            progress,
-            store.cells(name, reuse=resume),
+            name, X, settings, device, random_state, toys, copy.copy(callbacks), progress, cells
         )
-        seconds[name] = time.perf_counter() - t
+        seconds[name] = time.perf_counter() - t + cells.earlier_seconds
         progress.close()
         print(f"    done in {seconds[name]:.1f} s", file=stream, flush=True)
         store.save(name, result, seconds[name])
