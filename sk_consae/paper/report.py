@@ -550,7 +550,8 @@ def write_report(results, seconds, *, settings, quick, data_name, toy_name, devi
         "## Run time",
         "",
         "Training time per experiment (a result reused by `--resume` shows the time of the run "
-        "that made it):",
+        "that made it; an experiment finished over several interrupted runs, the sum of "
+        "theirs):",
         "",
         "| experiment | seconds |",
         "|---|---|",
