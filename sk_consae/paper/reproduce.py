@@ -286,6 +286,7 @@ class _Cells:
             raise KeyError(part)
         if part not in self.written:
             self.earlier[part] = saved["seconds"] or 0.0
+            self._clock = time.perf_counter()  # loading is not the next part's training
         return saved["result"]
 
     def __setitem__(self, part, result):
