@@ -75,6 +75,21 @@ def timed(fn, repeat=3, warmup=1):
     return statistics.median(times)
 
 
+def steady(durations):
+    """Median epoch time without the first epoch (warm-up), when there is more than one."""
+    return statistics.median(durations[1:] if len(durations) > 1 else durations)
+
+
+def alternate(baseline_epochs, package_epochs, rounds):
+    """Median steady epoch times of two trainings run in turn ``rounds`` times, so that
+    both see the same machine (shared hosts drift by 10-20% within minutes)."""
+    baseline, package = [], []
+    for _ in range(rounds):
+        baseline.append(steady(baseline_epochs()))
+        package.append(steady(package_epochs()))
+    return statistics.median(baseline), statistics.median(package)
+
+
 def report(name, rows, notes=()):
     """Print a table of (label, value) rows and save them as JSON."""
     print(f"\n== {name}")

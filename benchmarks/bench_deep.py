@@ -11,11 +11,10 @@ hand loop.
 """
 
 import argparse
-import statistics
 import time
 
 import torch
-from _harness import mnist_like, report
+from _harness import alternate, mnist_like, report, steady
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 
@@ -66,10 +65,6 @@ def package_epochs(cls, X, epochs, **params):
     return model.fit(X).history_[:, "dur"]
 
 
-def steady(durations):
-    return statistics.median(durations[1:] if len(durations) > 1 else durations)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=3)
@@ -78,11 +73,11 @@ def main():
     args = parser.parse_args()
     X, data = mnist_like(args.n)
 
-    hand_epochs, our_epochs = [], []
-    for _ in range(args.rounds):  # alternating: both see the same machine
-        hand_epochs.append(steady(hand_loop_epochs(X, args.epochs)))
-        our_epochs.append(steady(package_epochs(UntiedAutoEncoder, X, args.epochs)))
-    hand, ours = statistics.median(hand_epochs), statistics.median(our_epochs)
+    hand, ours = alternate(
+        lambda: hand_loop_epochs(X, args.epochs),
+        lambda: package_epochs(UntiedAutoEncoder, X, args.epochs),
+        args.rounds,
+    )
     scaled = steady(package_epochs(UntiedAutoEncoder, X, args.epochs, weight_tying="scaled"))
     penalty = steady(package_epochs(UntiedAutoEncoder, X, args.epochs, asymmetry_penalty=0.1))
     contractive = steady(package_epochs(ContractiveAutoEncoder, X, args.epochs, contraction=0.01))

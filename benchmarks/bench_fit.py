@@ -10,12 +10,11 @@ optimiser (Adam, lr 1e-3), batch size (128) and shuffling.
 """
 
 import argparse
-import statistics
 import time
 import warnings
 
 import torch
-from _harness import glorot_untied, mnist_like, report, timed
+from _harness import alternate, glorot_untied, mnist_like, report, steady, timed
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 
@@ -49,10 +48,6 @@ def package_epochs(cls, X, epochs, **params):
     params = {"batch_size": BATCH, "activation": "sigmoid", "noise": 0.0, **params}
     model = cls(H, max_epochs=epochs, random_state=0, **params).fit(X)
     return model.history_[:, "dur"]
-
-
-def steady(durations):
-    return statistics.median(durations[1:] if len(durations) > 1 else durations)
 
 
 def matmul_peak(size=2048):
@@ -120,12 +115,11 @@ def main():
     args = parser.parse_args()
     X, data = mnist_like(args.n)
 
-    # Alternate the two so that both see the same machine (shared hosts drift).
-    hand_epochs, our_epochs = [], []
-    for _ in range(args.rounds):
-        hand_epochs.append(steady(hand_loop_epochs(X, args.epochs)))
-        our_epochs.append(steady(package_epochs(UntiedAutoEncoder, X, args.epochs)))
-    hand, ours = statistics.median(hand_epochs), statistics.median(our_epochs)
+    hand, ours = alternate(
+        lambda: hand_loop_epochs(X, args.epochs),
+        lambda: package_epochs(UntiedAutoEncoder, X, args.epochs),
+        args.rounds,
+    )
     contractive = steady(package_epochs(ContractiveAutoEncoder, X, args.epochs, contraction=0.01))
     encoder_penalty = steady(
         package_epochs(
