@@ -135,8 +135,8 @@ def _check_n_probes(n_probes):
 
 
 def _probe_generator(n_probes, random_state):
-    """The torch generator of Hutchinson's probes (None when exact)."""
-    _check_n_probes(n_probes)
+    """The torch generator of Hutchinson's probes (None when exact); ``n_probes`` is
+    checked by the public function that asks."""
     if n_probes is None:
         return None
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)

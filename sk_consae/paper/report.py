@@ -500,47 +500,39 @@ def write_report(results, seconds, *, settings, quick, data_name, toy_name, devi
     ]
     if quick:
         parts += ["", "## What quick mode gives up", "", _quick_section(settings)]
-    if "table1" in results:
-        parts += [
-            "",
-            "## Table 1: mean Jacobian symmetricity after training",
-            "",
-            table1_section(results["table1"], settings, quick),
-            "",
-            "## Fig. 2: symmetricity of J and of R W^T during training",
-            "",
-            "![Fig. 2](fig2_symmetricity.png)",
-            "",
-            fig2_sentence(results["table1"]),
-        ]
-    if "fig3" in results:
-        parts += [
-            "",
-            "## Fig. 3: curl of untied denoising auto-encoders on 2-D toys",
-            "",
-            fig3_section(results["fig3"], settings, toy_name),
-        ]
-    if "fig4" in results:
-        parts += [
-            "",
-            "## Fig. 4: conservative part of the spiral sink",
-            "",
-            fig4_section(results["fig4"]),
-        ]
-    if "table2" in results:
-        parts += [
-            "",
-            "## Table 2: Algorithm 1, fraction of pairs with E(x) > E(x corrupted)",
-            "",
-            table2_section(results["table2"], settings),
-        ]
-    if "deep" in results:
-        parts += [
-            "",
-            "## Deep auto-encoders: symmetricity by depth and the asymmetry penalty",
-            "",
-            deep_section(results["deep"], settings),
-        ]
+    # Each experiment's heading and section, in the report's order.
+    sections = {
+        "table1": (
+            "Table 1: mean Jacobian symmetricity after training",
+            lambda result: "\n".join(
+                [
+                    table1_section(result, settings, quick),
+                    "",
+                    "## Fig. 2: symmetricity of J and of R W^T during training",
+                    "",
+                    "![Fig. 2](fig2_symmetricity.png)",
+                    "",
+                    fig2_sentence(result),
+                ]
+            ),
+        ),
+        "fig3": (
+            "Fig. 3: curl of untied denoising auto-encoders on 2-D toys",
+            lambda result: fig3_section(result, settings, toy_name),
+        ),
+        "fig4": ("Fig. 4: conservative part of the spiral sink", fig4_section),
+        "table2": (
+            "Table 2: Algorithm 1, fraction of pairs with E(x) > E(x corrupted)",
+            lambda result: table2_section(result, settings),
+        ),
+        "deep": (
+            "Deep auto-encoders: symmetricity by depth and the asymmetry penalty",
+            lambda result: deep_section(result, settings),
+        ),
+    }
+    for name, (heading, section) in sections.items():
+        if name in results:
+            parts += ["", f"## {heading}", "", section(results[name])]
     missing = [title for name, title in EXPERIMENTS.items() if name not in results]
     if missing:
         parts += ["", "Not run (see `--only` and `--resume`): " + "; ".join(missing) + "."]
