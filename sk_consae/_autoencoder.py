@@ -19,11 +19,24 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
 from ._maths import deep
 from ._maths.deep import DeepField
-from ._maths.energy import closed_form_energy, segment_contributions, segment_energy
+from ._maths.energy import (
+    closed_form_energy,
+    finite_contributions,
+    finite_energies,
+    segment_contributions,
+    segment_energy,
+)
+from ._maths.activations import get_activation
 from ._maths.field import decode, preactivation, reconstruction
 from ._maths.jacobian import jacobian
 from ._nn.module import DeepAutoEncoderModule
-from ._outliers import extend_sample, resolve_noise, start_sample, tukey_lower_fence
+from ._outliers import (
+    carry_energies,
+    extend_sample,
+    resolve_noise,
+    start_sample,
+    tukey_lower_fence,
+)
 
 __all__ = ["UntiedAutoEncoder"]
 
@@ -140,8 +153,7 @@ class _BaseAutoEncoder(
             self._energy_nodes = self._resolve_energy_nodes()
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._start_seen_sample(X)  # for partial_fit calls that follow
-            self._set_offset(X)
+            self._start_energy_sample(self._energy(X))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -156,9 +168,11 @@ class _BaseAutoEncoder(
         ``fit`` on their concatenation.
 
         ``energy_origin_`` is the running mean of all samples seen. ``offset_`` is
-        recomputed after every call on a uniform reservoir sample of all rows seen so
-        far (at most 10,000 rows and 8 MiB, so memory stays bounded on any stream),
-        scored by the current model. ``noise="auto"`` is resolved on the first chunk.
+        recomputed after every call from a uniform reservoir sample of the energies of
+        all rows seen so far (at most 10,000 numbers; no rows are kept), each scored
+        when its chunk was trained on and carried to the current model's scale
+        (:func:`~sk_consae._outliers.carry_energies`). ``noise="auto"`` is resolved on
+        the first chunk, which then needs at least 2 rows.
 
         Parameters
         ----------
@@ -181,6 +195,9 @@ class _BaseAutoEncoder(
             X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)
             if first_call or self.noise != "auto":
                 self.noise_ = resolve_noise(self.noise, X)
+            # The chunk's energies under the model before this step carry the earlier
+            # rows' energies to the new model's scale.
+            previous = None if first_call else self._energy(X)
             self.net_ = self._train(X, epochs=1, continue_training=not first_call)
             self._energy_nodes = self._resolve_energy_nodes()
             seen = 0 if first_call else self.n_samples_seen_
@@ -190,11 +207,13 @@ class _BaseAutoEncoder(
             self.energy_origin_ = origin + (chunk_mean - origin) * (
                 X.shape[0] / self.n_samples_seen_
             )
+            energies = self._energy(X)
             if first_call:
-                self._start_seen_sample(X)
+                self._start_energy_sample(energies)
             else:
-                self._seen_sample = extend_sample(self._seen_sample, X, seen, self._sample_seed)
-            self._set_offset(self._seen_sample)
+                carried = carry_energies(self._energy_sample, previous, energies)
+                self._energy_sample = extend_sample(carried, energies, seen, self._sample_seed)
+                self._set_offset(self._energy_sample)
         return self
 
     def _resolve_energy_nodes(self):
@@ -219,17 +238,26 @@ class _BaseAutoEncoder(
             "asymmetry_penalty": self.asymmetry_penalty,
         }
 
-    def _start_seen_sample(self, X):
-        """Start the bounded sample of seen rows that ``offset_`` is computed on."""
+    def _start_energy_sample(self, energies):
+        """``offset_`` from the training energies, and the bounded sample of them that
+        ``partial_fit`` calls that follow keep up to date (energies, not rows)."""
+        self._set_offset(energies)
         self._sample_seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        self._seen_sample = start_sample(X, self._sample_seed)
+        self._energy_sample = start_sample(energies.astype(np.float64), self._sample_seed)
 
-    def _set_offset(self, rows):
-        """``offset_`` from the energies of ``rows`` under the current model: the
-        ``contamination`` quantile, or Tukey's lower fence for "auto"."""
-        energies = self._energy(rows)
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # Version 0.2.0.dev0 kept up to 10,000 training rows for the streaming offset_;
+        # a model saved by it keeps only their energies once loaded.
+        rows = vars(self).pop("_seen_sample", None)
+        if rows is not None:
+            self._energy_sample = self._energy(rows).astype(np.float64)
+
+    def _set_offset(self, energies):
+        """``offset_`` from training energies: the ``contamination`` quantile, or
+        Tukey's lower fence for "auto"."""
         if self.contamination == "auto":
             self.offset_ = float(tukey_lower_fence(energies))
         else:
@@ -358,8 +386,15 @@ class _BaseAutoEncoder(
         module = self.net_.module_
         deep_model = isinstance(module, DeepAutoEncoderModule)
         untied = module.weight_tying == "untied"
-        # A deep model has no per-unit closed form: quadrature even when tied or scaled.
-        n_nodes = self._energy_nodes if untied else (DEEP_ENERGY_NODES if deep_model else None)
+        # A deep model has no per-unit closed form. Tied or scaled, its energy is exact:
+        # piecewise-linear units integrate exactly piece by piece (None), smooth ones
+        # by quadrature.
+        exact_pieces = deep_model and get_activation(module.activation_name).kinks is not None
+        n_nodes = (
+            self._energy_nodes
+            if untied
+            else (None if exact_pieces or not deep_model else DEEP_ENERGY_NODES)
+        )
         deep_fn = {
             segment_energy: deep.deep_segment_energy,
             segment_contributions: deep.deep_segment_contributions,
@@ -381,7 +416,12 @@ class _BaseAutoEncoder(
         return closed_form_energy
 
     def _energy(self, X):
-        return self._map_rows(self._energy_fn(), X)
+        energy_fn = self._energy_fn()
+
+        def finite(field, rows):
+            return finite_energies(energy_fn(field, rows))
+
+        return self._map_rows(finite, X)
 
     def score_samples(self, X):
         """Energy :math:`F(x)` of each sample; higher means more typical.
@@ -466,7 +506,17 @@ class _BaseAutoEncoder(
         True
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(self._from_origin(segment_contributions), X, (X.shape[1],))
+        contributions_fn = self._from_origin(segment_contributions)
+
+        def finite(field, rows):
+            return finite_contributions(contributions_fn(field, rows))
+
+        floats_per_row = None
+        if isinstance(self.net_.module_, DeepAutoEncoderModule):
+            # Exact pieces: about one knot per hidden unit that crosses its kink.
+            units = sum(b.numel() for b in self.net_.module_.encoder_biases)
+            floats_per_row = 4 * max(X.shape[1], units) * (2 + units)
+        return self._map_rows(finite, X, (X.shape[1],), floats_per_row)
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
@@ -495,7 +545,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples,), dtype int
         """
         decision = self.decision_function(X)
-        return np.where(decision < 0, -1, 1)
+        return np.where(decision >= 0, 1, -1)  # a non-finite decision is never an inlier
 
 
 def _shared_docstring(cls):

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._base import HIDDEN, SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
-from ._maths.energy import closed_form_energy
+from ._maths.energy import closed_form_energy, finite_energies
 from ._maths.field import preactivation, vector_field
 
 __all__ = ["ConservativeFieldExtractor"]
@@ -287,8 +287,12 @@ class ConservativeFieldExtractor(
             Defined up to an additive constant.
         """
         X = self._validate_for_inference(X)
-        energy = self._map_rows(closed_form_energy, self._standardized(X))
-        return (energy * self.input_scale_**2).astype(X.dtype, copy=False)
+        square_scale = self.input_scale_**2
+
+        def potential(field, Z):
+            return finite_energies(closed_form_energy(field, Z) * square_scale)
+
+        return self._map_rows(potential, self._standardized(X))
 
     def transform(self, X):
         """Hidden activations :math:`h(W^\\top z + b)` at the standardised points.

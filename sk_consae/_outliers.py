@@ -1,5 +1,5 @@
 r"""Outlier-detection defaults: the noise scale, the threshold rule and the bounded
-sample of seen rows that keeps ``offset_`` right on a stream.
+sample of training energies that keeps ``offset_`` right on a stream.
 
 Pure NumPy functions; the estimators call them from ``fit`` and ``partial_fit``.
 """
@@ -10,9 +10,9 @@ __all__ = [
     "NOISE_AUTO_FACTOR",
     "resolve_noise",
     "tukey_lower_fence",
-    "sample_capacity",
     "start_sample",
     "extend_sample",
+    "carry_energies",
 ]
 
 # noise="auto" is this fraction of the data's root-mean-square feature spread. It was
@@ -20,9 +20,9 @@ __all__ = [
 # as anomaly scores"): 0.3, 0.5 and 1.0 gave mean ROC AUCs of 0.755, 0.762 and 0.753.
 NOISE_AUTO_FACTOR = 0.5
 
-# The sample that ``offset_`` is computed on holds at most this many rows and bytes.
-SAMPLE_MAX_ROWS = 10_000
-SAMPLE_MAX_BYTES = 8 * 2**20
+# The sample of training energies that ``offset_`` is computed on holds at most this
+# many values (80 KB in float64). Energies, never rows: a fitted model holds no data.
+SAMPLE_CAPACITY = 10_000
 
 
 def resolve_noise(noise, X):
@@ -50,6 +50,12 @@ def resolve_noise(noise, X):
     """
     if noise != "auto":
         return float(noise)
+    if X.shape[0] < 2:
+        raise ValueError(
+            "noise='auto' sets the noise scale from the spread of the training data, but "
+            f"X has {X.shape[0]} sample; pass at least 2 samples (with partial_fit, the "
+            "first chunk fixes noise_ for the whole stream) or a float, e.g. noise=0.1."
+        )
     spread = np.sqrt(np.mean(np.var(X, axis=0, dtype=np.float64)))
     return float(NOISE_AUTO_FACTOR * spread)
 
@@ -83,57 +89,84 @@ def tukey_lower_fence(scores, k=3.0):
     return float(q1 - k * (q3 - q1))
 
 
-def sample_capacity(n_features, itemsize):
-    """Rows the sample of seen data may hold: at most 10,000 rows and 8 MiB, and
-    never fewer than 256 rows."""
-    by_bytes = SAMPLE_MAX_BYTES // max(1, n_features * itemsize)
-    return int(min(SAMPLE_MAX_ROWS, max(256, by_bytes)))
-
-
-def start_sample(X, seed):
-    """A uniform sample of the rows of X, without replacement, of at most
-    :func:`sample_capacity` rows (a copy of X when it fits)."""
-    capacity = sample_capacity(X.shape[1], X.itemsize)
-    if X.shape[0] <= capacity:
-        return np.array(X, copy=True)
+def start_sample(values, seed, capacity=SAMPLE_CAPACITY):
+    """A uniform sample of ``values`` (along the first axis), without replacement, of at
+    most ``capacity`` entries (a copy of ``values`` when they fit)."""
+    if values.shape[0] <= capacity:
+        return np.array(values, copy=True)
     rng = np.random.default_rng([seed, 0])
-    return X[np.sort(rng.choice(X.shape[0], capacity, replace=False))]
+    return values[np.sort(rng.choice(values.shape[0], capacity, replace=False))]
 
 
-def extend_sample(sample, X, n_seen, seed):
-    """Reservoir sampling (Vitter's algorithm R) of the rows of X into ``sample``.
+def extend_sample(sample, values, n_seen, seed, capacity=SAMPLE_CAPACITY):
+    """Reservoir sampling (Vitter's algorithm R) of ``values`` into ``sample``.
 
-    ``sample`` is a uniform sample of the ``n_seen`` rows seen before X; the result is
-    a uniform sample of all ``n_seen + len(X)`` rows, of at most
-    :func:`sample_capacity` rows. ``sample`` is not modified. The draws depend only on
-    ``(seed, n_seen)``, so a stream replayed gives the same sample.
+    ``sample`` is a uniform sample of the ``n_seen`` values seen before; the result is
+    a uniform sample of all ``n_seen + len(values)``, of at most ``capacity`` entries.
+    ``sample`` is not modified. The draws depend only on ``(seed, n_seen)``, so a
+    stream replayed gives the same sample.
 
     Parameters
     ----------
-    sample : ndarray of shape (m, n_features)
-    X : ndarray of shape (n, n_features)
+    sample : ndarray of shape (m, ...)
+    values : ndarray of shape (n, ...)
     n_seen : int
     seed : int
+    capacity : int, default=10_000
 
     Returns
     -------
-    ndarray of shape (min(capacity, n_seen + n), n_features)
+    ndarray of shape (min(capacity, n_seen + n), ...)
     """
-    capacity = sample_capacity(sample.shape[1], sample.itemsize)
-    X = X.astype(sample.dtype, copy=False)
+    values = values.astype(sample.dtype, copy=False)
     free = max(0, capacity - sample.shape[0])
-    sample = np.concatenate([sample, X[:free]])
-    rest = X[free:]
+    sample = np.concatenate([sample, values[:free]])
+    rest = values[free:]
     if len(rest) == 0:
         return sample
-    # Row i of the stream (0-based) replaces a uniform slot j <= i when j < capacity.
+    # Entry i of the stream (0-based) replaces a uniform slot j <= i when j < capacity.
     rng = np.random.default_rng([seed, n_seen])
     stream_index = n_seen + free + np.arange(len(rest))
     slots = rng.integers(0, stream_index + 1)
     taken = np.flatnonzero(slots < capacity)
-    # Later rows overwrite earlier ones in the same slot: keep each slot's last writer.
+    # Later entries overwrite earlier ones in the same slot: keep each slot's last writer.
     reversed_slots = slots[taken][::-1]
     _, first = np.unique(reversed_slots, return_index=True)
     last = taken[len(taken) - 1 - first]
     sample[slots[last]] = rest[last]
     return sample
+
+
+def carry_energies(sample, before, after):
+    r"""Move energies scored by the previous model onto the current model's scale.
+
+    ``before`` and ``after`` are the energies of the same rows (a training chunk)
+    under the previous and the current model. Training moves energies by an additive
+    constant (the origin of the line integral moves with the running mean) and
+    stretches them as the field sharpens; the robust affine map that matches the
+    chunk's median and interquartile range,
+
+    .. math:: E \mapsto m_a + \frac{\mathrm{IQR}_a}{\mathrm{IQR}_b}\,(E - m_b),
+
+    is applied to ``sample``, the energies of earlier rows (scored when they were
+    seen), so that their quantiles keep describing all rows seen. With fewer than 4
+    rows, or no spread in ``before``, only the median shift of ``after - before`` is
+    applied.
+
+    Parameters
+    ----------
+    sample : ndarray of shape (m,)
+    before, after : ndarray of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (m,), a new array
+    """
+    before = np.asarray(before, dtype=np.float64)
+    after = np.asarray(after, dtype=np.float64)
+    q1_b, median_b, q3_b = np.percentile(before, [25.0, 50.0, 75.0])
+    q1_a, median_a, q3_a = np.percentile(after, [25.0, 50.0, 75.0])
+    if len(before) < 4 or not q3_b > q1_b or not q3_a > q1_a:
+        return sample + float(np.median(after - before))
+    stretch = (q3_a - q1_a) / (q3_b - q1_b)
+    return median_a + stretch * (sample - median_b)

@@ -142,6 +142,11 @@ class Activation:
         :math:`A(u)` with :math:`A' = h`.
     segment_mean : callable
         ``segment_mean(u0, u1)`` is :math:`\\int_0^1 h(u_0 + t (u_1 - u_0))\\,dt`.
+    kinks : tuple of float
+        Where a piecewise-linear h changes slope (ReLU: ``(0.0,)``; linear: none).
+        None for a smooth h. Networks of piecewise-linear units are affine between
+        the points where a pre-activation crosses a kink, so their line integrals are
+        exact piece by piece.
     """
 
     name: str
@@ -149,6 +154,7 @@ class Activation:
     derivative: Callable[[Tensor], Tensor]
     antiderivative: Callable[[Tensor], Tensor]
     segment_mean: Callable[[Tensor, Tensor], Tensor]
+    kinks: tuple | None = None
 
     def __reduce__(self):
         # Pickled by name: the functions are closures, and the registry is the truth.
@@ -182,6 +188,7 @@ ACTIVATIONS = {
         lambda u: (u > 0).to(u.dtype),
         lambda u: 0.5 * torch.relu(u) ** 2,
         _relu_segment_mean,
+        kinks=(0.0,),
     ),
     "linear": Activation(
         "linear",
@@ -189,6 +196,7 @@ ACTIVATIONS = {
         torch.ones_like,
         lambda u: 0.5 * u * u,
         lambda u0, u1: 0.5 * (u0 + u1),
+        kinks=(),
     ),
 }
 

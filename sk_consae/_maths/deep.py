@@ -198,15 +198,60 @@ def deep_energy(field: DeepField, X):
 
 
 def _mean_field_on_segments(field: DeepField, X, origin, n_nodes):
-    r"""Displacement :math:`d = x - x_0` and :math:`\int_0^1 v(x_0 + t d)\,dt` by
-    Gauss-Legendre quadrature on [0, 1]."""
+    r"""Displacement :math:`d = x - x_0` and :math:`\int_0^1 v(x_0 + t d)\,dt`: by
+    Gauss-Legendre quadrature on [0, 1] with ``n_nodes`` nodes, or (``n_nodes`` None,
+    piecewise-linear units only) exactly, piece by piece (:func:`_kink_crossings`)."""
     displacement = X - origin
-    nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
+    if n_nodes is None:
+        knots = _kink_crossings(field, origin, displacement)
+        # Per row: each piece's midpoint and length, as columns of (n, 1).
+        nodes = (0.5 * (knots[:, 1:] + knots[:, :-1])).T[..., None]
+        weights = (knots[:, 1:] - knots[:, :-1]).T[..., None]
+    else:
+        nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
     mean_field = torch.zeros_like(X)
     for t, w in zip(nodes, weights):
         points = origin + t * displacement
         mean_field += w * (deep_reconstruction(field, points) - points)
     return displacement, mean_field
+
+
+def _kink_crossings(field: DeepField, origin, displacement):
+    r"""Sorted :math:`t \in [0, 1]` per row, (n, K), between which the gradient field
+    of piecewise-linear units is affine on the segment :math:`x_0 + t d`.
+
+    Layer by layer: between the knots found so far every earlier layer keeps its
+    pattern, so layer :math:`i`'s pre-activations are affine there and cross a kink at
+    most once per piece, where linear interpolation finds it exactly. Rows with fewer
+    knots are padded with 1 (pieces of length 0). The field
+    :math:`J_u^\top (s \circ h(u_m)) + c` is affine wherever every layer keeps its
+    pattern, so the midpoint rule on each piece integrates it exactly (Sotoudeh and
+    Thakur's ExactLine, 2019).
+    """
+    kinks = field.activation.kinks
+    if kinks is None:
+        raise ValueError(
+            f"exact line integrals need piecewise-linear units; {field.activation.name!r} "
+            "is smooth: pass a number of quadrature nodes."
+        )
+    n, D = displacement.shape
+    knots = torch.tensor([0.0, 1.0], dtype=displacement.dtype, device=displacement.device)
+    knots = knots.expand(n, 2)
+    for layer in range(len(field.encoder_weights)):
+        k = knots.shape[1]
+        points = (origin + knots[..., None] * displacement[:, None, :]).reshape(n * k, D)
+        u = _encoder_preactivations(field, points)[layer].reshape(n, k, -1)
+        crossings = []
+        for kink in kinks:
+            start, end = u[:, :-1] - kink, u[:, 1:] - kink
+            crossing = start * end < 0
+            t0, t1 = knots[:, :-1, None], knots[:, 1:, None]
+            t = torch.where(crossing, t0 + (t1 - t0) * start / (start - end), 1.0)
+            crossings.append(t.reshape(n, -1))
+            k += int(crossing.reshape(n, -1).sum(1).max()) if n else 0
+        merged = torch.sort(torch.cat([knots, *crossings], dim=1), dim=1).values
+        knots = merged[:, :k]  # the padding (1.0) sorts last
+    return knots
 
 
 def deep_segment_energy(field: DeepField, X, origin, n_nodes):
@@ -215,7 +260,8 @@ def deep_segment_energy(field: DeepField, X, origin, n_nodes):
     .. math:: F(x) = \int_0^1 v(x_0 + t (x - x_0)) \cdot (x - x_0)\,dt,
 
     with ``n_nodes`` Gauss-Legendre nodes (exact for polynomial fields of degree
-    below :math:`2 n`). Shape (n,).
+    below :math:`2 n`), or exactly piece by piece when ``n_nodes`` is None (gradient
+    family of piecewise-linear units). Shape (n,).
     """
     displacement, mean_field = _mean_field_on_segments(field, X, origin, n_nodes)
     return (displacement * mean_field).sum(1)

@@ -38,6 +38,8 @@ __all__ = [
     "segment_contributions",
     "quadrature_energy",
     "gauss_legendre",
+    "finite_energies",
+    "finite_contributions",
 ]
 
 
@@ -169,6 +171,28 @@ def segment_contributions(
     displacement, mean_hidden = _segment_mean_hidden(field, X, origin, n_nodes)
     mean_field = torch.addmm(field.decoder_bias - origin, mean_hidden, field.decoder_weight.T)
     return displacement * (mean_field - 0.5 * displacement)
+
+
+def finite_energies(energies: torch.Tensor) -> torch.Tensor:
+    r"""Energies with every non-finite value replaced by the dtype's lowest finite one.
+
+    An energy is quadratic in :math:`x` far from the data
+    (:math:`-\tfrac12 \lVert x\rVert^2` plus the hidden units' terms), so for inputs
+    near the top of the float range it overflows, and opposite overflows give NaN. The
+    energy of such a point is beyond the dtype's range; a normalisable density has
+    :math:`\log p \to -\infty` far from the data, so the lowest finite energy is the
+    value that ranks it correctly, and an outlier detector flags it.
+    """
+    lowest = torch.finfo(energies.dtype).min
+    return torch.nan_to_num(energies, nan=lowest, posinf=lowest, neginf=lowest)
+
+
+def finite_contributions(contributions: torch.Tensor) -> torch.Tensor:
+    """Per-feature energy contributions with overflows clamped to the dtype's range
+    (NaN, from opposite overflows, counts as lowering the energy most); see
+    :func:`finite_energies`."""
+    info = torch.finfo(contributions.dtype)
+    return torch.nan_to_num(contributions, nan=info.min, posinf=info.max, neginf=info.min)
 
 
 @lru_cache(maxsize=32)
