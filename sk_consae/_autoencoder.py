@@ -163,9 +163,10 @@ class _BaseAutoEncoder(
         The first call initialises the model; later calls keep the weights, the
         optimiser state and ``history_``, so a loop over chunks trains on a stream.
         With the same ``random_state``, ``k`` calls on the same X give the same model
-        as ``fit`` with ``max_epochs=k``; with ``shuffle=False`` and chunk sizes that
-        are multiples of ``batch_size``, calls on consecutive chunks equal one epoch of
-        ``fit`` on their concatenation.
+        as ``fit`` with ``max_epochs=k``; with ``shuffle=False``, ``noise=0`` and chunk
+        sizes that are multiples of ``batch_size``, calls on consecutive chunks equal
+        one epoch of ``fit`` on their concatenation (with noise, each call draws the
+        noise of an epoch of its own).
 
         ``energy_origin_`` is the running mean of all samples seen. ``offset_`` is
         recomputed after every call from a uniform reservoir sample of the energies of

@@ -157,6 +157,17 @@ def check_float32_range(array, name):
         )
 
 
+def callable_output(values, name):
+    """What a user's callable returned, as a float64 array; anything else is named."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must return numbers, got {type(values).__name__} of "
+            f"{np.asarray(values).dtype}."
+        ) from None
+
+
 def as_tensor(array, device, dtype=None):
     """Tensor view of a NumPy array when possible, a copy when it is read-only."""
     if not array.flags.writeable or not array.flags.c_contiguous:
@@ -318,6 +329,20 @@ class _BaseFieldModel(BaseEstimator):
                     f"The 'callbacks' parameter of {type(self).__name__} must hold skorch "
                     "callbacks (skorch.callbacks.Callback instances or (name, callback) "
                     f"pairs); item {position} is {item!r}."
+                )
+            # EarlyStopping, Checkpoint and LRScheduler watch valid_loss by default,
+            # which skorch records only on a held-out split.
+            monitor = getattr(callback, "monitor", None)
+            if (
+                isinstance(monitor, str)
+                and monitor.startswith("valid_")
+                and self.validation_fraction is None
+            ):
+                name = type(callback).__name__ if not isinstance(callback, type) else callback
+                raise ValueError(
+                    f"callbacks[{position}] ({name}) monitors {monitor!r}, which is recorded "
+                    "only on held-out rows; set validation_fraction (e.g. 0.1) or make it "
+                    "monitor 'train_loss'."
                 )
 
     def _skorch_params(self, n_samples):

@@ -80,7 +80,7 @@ class ConservativenessMonitor(Callback):
         if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}.")
         self.metrics_ = metrics
-        self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
+        self.points_ = _points(self.X)
         return self
 
     def __getstate__(self):
@@ -106,7 +106,7 @@ class ConservativenessMonitor(Callback):
 
     def _record(self, net):
         if "points_" not in vars(self):
-            self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
+            self.points_ = _points(self.X)
         n_features = net.module_.encoder_weight.shape[0]
         if self.points_.shape[1] != n_features:
             raise ValueError(
@@ -131,6 +131,13 @@ class ConservativenessMonitor(Callback):
             }
             for name in self.metrics_:
                 net.history.record(name, float(values[name]()))
+
+
+def _points(X):
+    """The monitored points as a writable float64 array (torch wants writable memory;
+    a DataFrame's values can be read-only), copied only when needed."""
+    points = check_array(X, dtype=np.float64, input_name="X")
+    return points if points.flags.writeable else points.copy()
 
 
 def _deep_values(field, X):

@@ -9,6 +9,17 @@ __all__ = ["main"]
 EXPERIMENT_NAMES = ("table1", "fig3", "fig4", "table2", "deep")
 
 
+def _seed(text):
+    """A seed NumPy accepts, checked before anything is written."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {value}")
+    return value
+
+
 def _parser():
     from . import __version__
 
@@ -59,7 +70,9 @@ def _parser():
         "shows the others' saved results",
     )
     reproduce.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    reproduce.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    reproduce.add_argument(
+        "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default: 0)"
+    )
     return parser
 
 

@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import _BaseFieldModel, map_field_rows
+from ._base import _BaseFieldModel, callable_output, map_field_rows
 from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
 from ._maths.field import OneLayerField
 from ._maths.jacobian import (
@@ -330,7 +330,7 @@ def _finite_difference_jacobian(field, X):
 
 
 def _call_field(field, X):
-    V = np.asarray(field(X), dtype=np.float64)
+    V = callable_output(field(X), "field")
     if V.shape != X.shape:
         raise ValueError(
             f"field returned shape {V.shape} for X of shape {X.shape}; "

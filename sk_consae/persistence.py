@@ -14,7 +14,10 @@ Three ways to keep a fitted model, from most to least complete:
   ``partial_fit`` and warm starts on a loaded model start a new optimiser.
 """
 
+import contextlib
 import json
+import os
+import tempfile
 from numbers import Integral, Real
 
 import numpy as np
@@ -53,6 +56,10 @@ def _is_plain_number(value):
 
 def save_weights(estimator, path):
     """Write a fitted estimator's parameters, weights and fitted values to ``path``.
+
+    The file is written next to ``path`` under a temporary name and then renamed, so a
+    failed write (a full disk, a read-only folder) leaves no partial file at ``path``
+    and an existing file there intact.
 
     Parameters
     ----------
@@ -94,7 +101,53 @@ def save_weights(estimator, path):
         "fitted": scalars,
         "net": {key: value for key, value in state.items() if key != "module"},
     }
-    st.numpy.save_file(arrays, str(path), metadata={"sk_consae": json.dumps(header)})
+    content = st.numpy.save(arrays, metadata={"sk_consae": json.dumps(header)})
+    _write_atomically(content, path)
+
+
+def _write_atomically(content, path):
+    """Write bytes to ``path`` through a temporary file in the same folder and a rename."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder
+    )
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _read_header(path):
+    """The sk_consae header of a weights file; errors name the file and the problem."""
+    from safetensors import SafetensorError, safe_open
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No weights file at {path!r}.")
+    try:
+        with safe_open(path, framework="np") as handle:
+            metadata = handle.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as error:
+        raise ValueError(
+            f"{path!r} is not a readable safetensors file (empty, truncated, or another "
+            f"format such as a pickle): {error}"
+        ) from None
+    if "sk_consae" not in metadata:
+        raise ValueError(f"{path!r} is not a sk_consae weights file (no sk_consae header).")
+    try:
+        header = json.loads(metadata["sk_consae"])
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path!r} has a damaged sk_consae header: {error}") from None
+    if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        found = header.get("format") if isinstance(header, dict) else None
+        raise ValueError(f"{path!r} has format {found!r}, expected {_FORMAT!r}.")
+    return header
 
 
 def load_weights(path):
@@ -110,34 +163,43 @@ def load_weights(path):
     estimator
         Of the saved class, with the saved parameters and fitted values; its
         ``history_`` is empty and its optimiser new.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    ValueError
+        The file is not a complete sk_consae weights file, or its tensors do not fit
+        the saved model; the message names the file and what is wrong.
     """
     st = _safetensors()
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="np") as handle:
-        metadata = handle.metadata() or {}
-    if "sk_consae" not in metadata:
-        raise ValueError(f"{path} is not a sk_consae weights file (no sk_consae header).")
-    header = json.loads(metadata["sk_consae"])
-    if header.get("format") != _FORMAT:
-        raise ValueError(f"{path} has format {header.get('format')!r}, expected {_FORMAT!r}.")
+    path = os.fspath(path)
+    header = _read_header(path)
     classes = _estimator_classes()
-    if header["class"] not in classes:
-        raise ValueError(f"{path} holds an unknown estimator class {header['class']!r}.")
-    arrays = st.numpy.load_file(str(path))
+    if header.get("class") not in classes:
+        raise ValueError(f"{path!r} holds an unknown estimator class {header.get('class')!r}.")
+    try:
+        arrays = st.numpy.load_file(path)
+    except Exception as error:  # safetensors raises its own error types, e.g. truncation
+        raise ValueError(f"{path!r} is damaged or truncated: {error}") from None
     estimator = classes[header["class"]](**header["params"])
+    state = dict(vars(estimator))
     for key, value in header["fitted"].items():
         if isinstance(value, dict) and "strings" in value:
             value = np.asarray(value["strings"], dtype=object)
-        setattr(estimator, key, value)
+        state[key] = value
     for name, array in arrays.items():
         if name.startswith("fitted/"):
-            setattr(estimator, name.removeprefix("fitted/"), array)
-    state = dict(header["net"])
-    state["module"] = {
+            state[name.removeprefix("fitted/")] = array
+    net = dict(header["net"])
+    net["module"] = {
         name.removeprefix("module/"): array
         for name, array in arrays.items()
         if name.startswith("module/")
     }
-    estimator.net_ = rebuild_net(state, None)
+    try:
+        state["_net_state"] = net
+        estimator.__setstate__(state)  # as unpickling does: older versions' state upgraded
+    except (RuntimeError, KeyError) as error:  # torch: missing, unexpected or mis-shaped
+        raise ValueError(f"{path!r} holds weights that do not fit its model: {error}") from None
     return estimator

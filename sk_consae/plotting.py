@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseFieldModel
+from ._base import _BaseFieldModel, callable_output
 from ._optional import pyplot
 
 __all__ = ["VectorFieldDisplay", "plot_history"]
@@ -217,14 +217,21 @@ class VectorFieldDisplay:
             pyplot()  # fail before any work when matplotlib is missing
         xlim, ylim = _limits(X, xlim, ylim, margin)
         xx0, xx1, points = _grid(xlim, ylim, grid_resolution)
-        values = np.asarray(field(points), dtype=float)
+        values = callable_output(field(points), "field")
         if values.shape != points.shape:
             raise ValueError(
                 f"field returned shape {values.shape} for points of shape {points.shape}."
             )
         energy = None
         if potential is not None:
-            energy = np.asarray(potential(points), dtype=float).reshape(xx0.shape)
+            energy = callable_output(potential(points), "potential")
+            if energy.shape not in ((len(points),), (len(points), 1)):
+                raise ValueError(
+                    f"potential returned shape {energy.shape} for points of shape "
+                    f"{points.shape}; it must return one number per point, shape "
+                    f"({len(points)},)."
+                )
+            energy = energy.reshape(xx0.shape)
         display = cls(xx0=xx0, xx1=xx1, field=values.reshape(*xx0.shape, 2), energy=energy)
         return display.plot(ax=ax, **plot_kw) if plot else display
 

@@ -189,8 +189,13 @@ def test_good_input_variants_work(cls, few_digits):
         model.transform(few_digits)  # names missing at transform: scikit-learn's warning
     lists = cls(4, max_epochs=1, random_state=0).fit(few_digits.tolist())
     np.testing.assert_array_equal(lists.transform(few_digits.tolist()), lists.transform(few_digits))
-    one = cls(4, max_epochs=1, random_state=0).fit(few_digits[:1])
+    one = cls(4, noise=0.1, max_epochs=1, random_state=0).fit(few_digits[:1])
     assert one.score_samples(few_digits[:1]).shape == (1,)
+    # noise="auto" has no spread to measure in one sample: named, not a silent 0.
+    with pytest.raises(ValueError, match="noise='auto'.*1 sample"):
+        cls(4, max_epochs=1).fit(few_digits[:1])
+    with pytest.raises(ValueError, match="first chunk fixes noise_"):
+        cls(4).partial_fit(few_digits[:1])
     ints = cls(4, max_epochs=1, random_state=0).fit((few_digits * 16).astype(int))
     assert ints.transform((few_digits * 16).astype(int)).dtype == np.float64
     assert model.transform(frame.astype(np.float32)).dtype == np.float32

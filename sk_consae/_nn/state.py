@@ -119,7 +119,10 @@ def rebuild_net(state, callbacks):
             stacklevel=3,
         )
         device = "cpu"
-    deep = "module__hidden_layer_sizes" in state["arguments"]
+    arguments = dict(state["arguments"])
+    deep = "module__hidden_layer_sizes" in arguments
+    if deep:  # plain values hold it as a list; the estimator compares tuples
+        arguments["module__hidden_layer_sizes"] = tuple(arguments["module__hidden_layer_sizes"])
     net = AutoEncoderNet(
         module=DeepAutoEncoderModule if deep else AutoEncoderModule,
         criterion=SquaredError,
@@ -127,7 +130,7 @@ def rebuild_net(state, callbacks):
         train_split=None,
         callbacks=callbacks,
         device=device,
-        **state["arguments"],
+        **arguments,
     )
     net.initialize()
     net.module_.load_state_dict(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from sklearn.utils import check_random_state
 from skorch.callbacks import Callback
 
 from .. import __version__
@@ -477,6 +478,7 @@ def run(
         data_name = f"MNIST training set ({len(X):,} x 784)"
     toys = None if toy_data is None else _load_toy_data(toy_data)
     toy_name = "the authors' data" if toys is not None else "generated toys"
+    check_random_state(random_state)  # a bad seed fails before anything is written
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     common = {"data": data_name, "toys": toy_name, "seed": random_state, "version": __version__}
