@@ -327,7 +327,41 @@ FUNCTION_CASES = {
         ValueError,
         "2 features",
     ),
+    "curl of a field returning strings": (
+        lambda m: metrics.curl(lambda Z: np.full(Z.shape, "a"), np.ones((3, 2))),
+        TypeError,
+        "field must return numbers",
+    ),
+    "potential of the wrong shape": (
+        lambda m: _vector_field_display(potential=lambda Z: np.ones((len(Z), 2))),
+        ValueError,
+        "potential returned shape .* one number per point",
+    ),
+    "EarlyStopping without a validation split": (
+        lambda m: UntiedAutoEncoder(3, max_epochs=2, callbacks=[_early_stopping()]).fit(X3),
+        ValueError,
+        "callbacks\\[0\\] \\(EarlyStopping\\) monitors 'valid_loss'.*validation_fraction",
+    ),
+    "first partial_fit chunk of one row with noise='auto'": (
+        lambda m: UntiedAutoEncoder(3).partial_fit(X3[:1]),
+        ValueError,
+        "noise='auto'.*1 sample",
+    ),
 }
+
+
+def _vector_field_display(**kwargs):
+    from sk_consae.plotting import VectorFieldDisplay
+
+    return VectorFieldDisplay.from_callable(
+        lambda Z: -Z, xlim=(0, 1), ylim=(0, 1), plot=False, **kwargs
+    )
+
+
+def _early_stopping():
+    from skorch.callbacks import EarlyStopping
+
+    return EarlyStopping()
 
 
 def _continued(model, X=None, **params):
@@ -347,6 +381,8 @@ def test_bad_arguments_to_functions_are_named(case, model):
 CLI_CASES = {
     "unknown experiment": (["reproduce", "--quick", "--only", "fig9"], "invalid choice"),
     "bad seed": (["reproduce", "--quick", "--seed", "one"], "invalid int value"),
+    "negative seed": (["reproduce", "--quick", "--seed", "-1"], "--seed: must be between"),
+    "seed too large": (["reproduce", "--quick", "--seed", str(2**32)], "--seed: must be between"),
     "bad device": (["reproduce", "--quick", "--device", "tpu"], "invalid choice"),
     "unknown command": (["train"], "invalid choice"),
     "no command": ([], "required"),
@@ -354,11 +390,13 @@ CLI_CASES = {
 
 
 @pytest.mark.parametrize("case", list(CLI_CASES))
-def test_bad_command_lines_exit_2_naming_the_argument(case, capsys):
+def test_bad_command_lines_exit_2_naming_the_argument(case, capsys, tmp_path):
     argv, message = CLI_CASES[case]
+    out = tmp_path / "report"
     with pytest.raises(SystemExit) as exit_:
-        cli.main(argv)
+        cli.main([*argv, "--out", str(out)] if argv[:1] == ["reproduce"] else argv)
     assert exit_.value.code == 2 and message in capsys.readouterr().err
+    assert not out.exists()  # checked before anything is written
 
 
 def test_cli_runtime_errors_exit_1_in_one_line(tmp_path, capsys):

@@ -84,3 +84,14 @@ def test_verbose_table_has_no_colour_codes_outside_a_terminal(digits, capsys):
     UntiedAutoEncoder(n_components=4, max_epochs=2, verbose=1, random_state=0).fit(digits)
     out = capsys.readouterr().out
     assert "train_loss" in out and "\x1b[" not in out
+
+
+def test_monitor_reads_a_dataframe_without_torch_warnings(few_digits):
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(few_digits[:50])
+    monitor = ConservativenessMonitor(frame, metrics=["curl"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns on non-writable arrays
+        UntiedAutoEncoder(4, max_epochs=1, callbacks=[monitor], random_state=0).fit(few_digits)

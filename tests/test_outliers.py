@@ -237,3 +237,50 @@ def test_fit_sets_the_offset_from_every_training_row():
     ae = UntiedAutoEncoder(4, max_epochs=1, batch_size=512, random_state=0).fit(X)
     assert len(ae._energy_sample) < len(X)
     assert ae.offset_ == pytest.approx(np.percentile(ae.score_samples(X), 10.0))
+
+
+# --- extreme but finite inputs -----------------------------------------------------------
+
+
+@cache
+def _fitted_for_extremes(cls, activation, tying, depth):
+    X = np.random.default_rng(0).normal(size=(120, 4))
+    hidden = (5,) * depth
+    return cls(
+        3,
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        weight_tying=tying,
+        max_epochs=2,
+        random_state=0,
+    ).fit(X)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
+@given(
+    cls=st.sampled_from([UntiedAutoEncoder, ContractiveAutoEncoder]),
+    activation=st.sampled_from(ACTIVATION_NAMES),
+    tying=st.sampled_from(TYINGS),
+    depth=st.sampled_from([0, 1, 2]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    fraction_of_range=st.floats(-40.0, 0.0),
+    seed=st.integers(0, 2**16),
+)
+def test_energies_are_finite_and_labels_right_up_to_the_dtype_range(
+    cls, activation, tying, depth, dtype, fraction_of_range, seed
+):
+    model = _fitted_for_extremes(cls, activation, tying, depth)
+    directions = np.random.default_rng(seed).normal(size=(6, 4))
+    directions /= np.abs(directions).max(1, keepdims=True)
+    # |x| from 10**-40 of the dtype's largest value up to the largest value itself.
+    X = (directions * np.finfo(dtype).max * 10.0**fraction_of_range).astype(dtype)
+    X[0] = np.finfo(dtype).max * np.sign(directions[0])  # the very top of the range
+    energies = model.score_samples(X)
+    assert energies.dtype == dtype and np.all(np.isfinite(energies))
+    labels = model.predict(X)
+    np.testing.assert_array_equal(labels, np.where(energies >= model.offset_, 1, -1))
+    # An energy beyond the dtype's range is the lowest finite one: always an outlier.
+    overflowed = energies == np.finfo(dtype).min
+    assert overflowed[0] and np.all(labels[overflowed] == -1)
+    contributions = model.energy_contributions(X)
+    assert np.all(np.isfinite(contributions))
