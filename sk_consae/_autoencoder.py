@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
 from ._maths import deep
+from ._maths.activations import get_activation
 from ._maths.deep import DeepField
 from ._maths.energy import (
     closed_form_energy,
@@ -26,7 +27,6 @@ from ._maths.energy import (
     segment_contributions,
     segment_energy,
 )
-from ._maths.activations import get_activation
 from ._maths.field import decode, preactivation, reconstruction
 from ._maths.jacobian import jacobian
 from ._nn.module import DeepAutoEncoderModule
@@ -171,8 +171,8 @@ class _BaseAutoEncoder(
         ``energy_origin_`` is the running mean of all samples seen. ``offset_`` is
         recomputed after every call from a uniform reservoir sample of the energies of
         all rows seen so far (at most 10,000 numbers; no rows are kept), each scored
-        when its chunk was trained on and carried to the current model's scale
-        (:func:`~sk_consae._outliers.carry_energies`). ``noise="auto"`` is resolved on
+        when its chunk was trained on and carried to the current model's scale (see
+        the user guide, "Energies as anomaly scores"). ``noise="auto"`` is resolved on
         the first chunk, which then needs at least 2 rows.
 
         Parameters
@@ -453,6 +453,8 @@ class _BaseAutoEncoder(
         Returns
         -------
         ndarray of shape (n_samples,)
+            Finite for every finite input: an energy beyond the dtype's range (inputs
+            near its largest value) is the dtype's lowest finite value.
         """
         X = self._validate_for_inference(X)
         return self._energy(X)
@@ -474,8 +476,10 @@ class _BaseAutoEncoder(
         computed in closed form per hidden unit (or with the ``energy_quadrature``
         nodes of an untied model, so that they add up to :meth:`score_samples`). For
         tied and scaled models :math:`F` is the closed form and the split is exact as
-        well. A sample is unusual *because of* the features with the most negative
-        contributions: moving them from the typical point to their value lowers the
+        well; with ``hidden_layer_sizes`` it is integrated piece by piece between ReLU
+        kinks (exact), or with 32 Gauss-Legendre nodes for smooth units. A sample is
+        unusual *because of* the features with the most negative contributions:
+        moving them from the typical point to their value lowers the
         energy most.
 
         Parameters
@@ -666,9 +670,10 @@ _SHARED_DOC_ATTRIBUTES = r"""
         energy.
     offset_ : float
         Threshold of :meth:`predict`, from the energies of all training rows (after
-        ``partial_fit``, of a uniform sample of at most 10,000 rows seen so far)
-        under the current model: Tukey's outer fence for ``contamination="auto"``,
-        else the ``contamination`` quantile.
+        ``partial_fit``, from a uniform sample of at most 10,000 energies of the rows
+        seen so far, carried to the current model's scale): Tukey's outer fence for
+        ``contamination="auto"``, else the ``contamination`` quantile. The model keeps
+        those energies, never the rows.
     noise_ : float
         The noise standard deviation used in training (``noise`` resolved).
     history_ : skorch.history.History

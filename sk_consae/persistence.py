@@ -23,7 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._base import _BaseFieldModel
-from ._nn.state import net_weights, rebuild_net
+from ._nn.state import net_weights
 
 __all__ = ["save_weights", "load_weights"]
 

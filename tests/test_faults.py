@@ -173,7 +173,8 @@ def test_a_successful_write_replaces_the_old_file(model, tmp_path):
     target.write_bytes(b"the previous model")
     save_weights(model, target)
     assert _leftovers(tmp_path) == ["model.safetensors"]
-    np.testing.assert_array_equal(load_weights(target).score_samples(_data()), model.score_samples(_data()))
+    loaded = load_weights(target)
+    np.testing.assert_array_equal(loaded.score_samples(_data()), model.score_samples(_data()))
 
 
 # --- files written by earlier versions ---------------------------------------------------

@@ -126,7 +126,9 @@ def test_training_continues_after_every_persistence_path(fmt, name, model, data,
     for key in ("encoder_weight", "encoder_bias", "decoder_bias"):
         for got_layer, expected_layer in zip(_layers(got[key]), _layers(expected[key])):
             np.testing.assert_array_equal(got_layer, expected_layer)
-    np.testing.assert_array_equal(loaded.score_samples(data[0]), uninterrupted.score_samples(data[0]))
+    np.testing.assert_array_equal(
+        loaded.score_samples(data[0]), uninterrupted.score_samples(data[0])
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
