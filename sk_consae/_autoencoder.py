@@ -387,15 +387,12 @@ class _BaseAutoEncoder(
         module = self.net_.module_
         deep_model = isinstance(module, DeepAutoEncoderModule)
         untied = module.weight_tying == "untied"
-        # A deep model has no per-unit closed form. Tied or scaled, its energy is exact:
-        # piecewise-linear units integrate exactly piece by piece (None), smooth ones
-        # by quadrature.
-        exact_pieces = deep_model and get_activation(module.activation_name).kinks is not None
-        n_nodes = (
-            self._energy_nodes
-            if untied
-            else (None if exact_pieces or not deep_model else DEEP_ENERGY_NODES)
-        )
+        if untied:  # the same nodes as score_samples, so that contributions add up
+            n_nodes = self._energy_nodes
+        elif deep_model and get_activation(module.activation_name).kinks is None:
+            n_nodes = DEEP_ENERGY_NODES  # smooth units: no closed form beyond one layer
+        else:  # exact: per unit in closed form, or piece by piece between ReLU kinks
+            n_nodes = None
         deep_fn = {
             segment_energy: deep.deep_segment_energy,
             segment_contributions: deep.deep_segment_contributions,

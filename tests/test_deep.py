@@ -17,6 +17,7 @@ from sk_consae._maths.deep import (
     deep_jacobian,
     deep_jacobian_norms,
     deep_reconstruction,
+    deep_segment_contributions,
     deep_segment_energy,
 )
 from sk_consae._maths.jacobian import (
@@ -97,6 +98,28 @@ def test_the_line_integral_of_a_gradient_model_is_its_exact_energy(architecture,
     line = deep_segment_energy(field, X, origin, n_nodes=64)
     exact = deep_energy(field, X) - deep_energy(field, origin[None])
     assert torch.allclose(line, exact, atol=1e-6, rtol=0)
+
+
+@given(
+    architecture=architectures,
+    activation=st.sampled_from(["relu", "linear"]),
+    scale=st.sampled_from([1.0, 10.0]),
+)
+def test_piecewise_linear_line_integrals_are_exact_between_kinks(architecture, activation, scale):
+    # No quadrature error across ReLU kinks: piece by piece, the exact energy difference.
+    field = random_field(architecture, activation, "gradient")
+    X, origin = scale * points(architecture), points(architecture, 1)[0]
+    line = deep_segment_energy(field, X, origin, n_nodes=None)
+    exact = deep_energy(field, X) - deep_energy(field, origin[None])
+    assert torch.allclose(line, exact, atol=1e-9 * scale**2, rtol=1e-10)
+    contributions = deep_segment_contributions(field, X, origin, n_nodes=None)
+    assert torch.allclose(contributions.sum(1), line, atol=1e-12 * scale**2, rtol=1e-12)
+
+
+def test_exact_line_integrals_need_piecewise_linear_units():
+    field = random_field((2, [3], 2, 0), "tanh", "gradient")
+    with pytest.raises(ValueError, match="piecewise-linear units; 'tanh' is smooth"):
+        deep_segment_energy(field, points((2, [3], 2, 0)), torch.zeros(2), n_nodes=None)
 
 
 def test_one_layer_gradient_family_is_the_scaled_model():
