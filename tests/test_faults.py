@@ -173,6 +173,9 @@ def test_a_successful_write_replaces_the_old_file(model, tmp_path):
     target.write_bytes(b"the previous model")
     save_weights(model, target)
     assert _leftovers(tmp_path) == ["model.safetensors"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # as a plain open makes it
     loaded = load_weights(target)
     np.testing.assert_array_equal(loaded.score_samples(_data()), model.score_samples(_data()))
 
