@@ -8,6 +8,7 @@ import torch
 from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
+from ._base import as_tensor
 from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
 from ._maths.jacobian import (
     curl_rows,
@@ -80,7 +81,7 @@ class ConservativenessMonitor(Callback):
         if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}.")
         self.metrics_ = metrics
-        self.points_ = _points(self.X)
+        self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
         return self
 
     def __getstate__(self):
@@ -106,7 +107,7 @@ class ConservativenessMonitor(Callback):
 
     def _record(self, net):
         if "points_" not in vars(self):
-            self.points_ = _points(self.X)
+            self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
         n_features = net.module_.encoder_weight.shape[0]
         if self.points_.shape[1] != n_features:
             raise ValueError(
@@ -115,7 +116,8 @@ class ConservativenessMonitor(Callback):
             )
         with torch.no_grad():
             field = net.module_.field().to(dtype=torch.float64)
-            X = torch.as_tensor(self.points_, device=field.encoder_weight.device)
+            # A DataFrame's values can be read-only: as_tensor copies those for torch.
+            X = as_tensor(self.points_, field.encoder_weight.device)
             if isinstance(field, DeepField):
                 values = _deep_values(field, X)
                 for name in self.metrics_:
@@ -131,13 +133,6 @@ class ConservativenessMonitor(Callback):
             }
             for name in self.metrics_:
                 net.history.record(name, float(values[name]()))
-
-
-def _points(X):
-    """The monitored points as a writable float64 array (torch wants writable memory;
-    a DataFrame's values can be read-only), copied only when needed."""
-    points = check_array(X, dtype=np.float64, input_name="X")
-    return points if points.flags.writeable else points.copy()
 
 
 def _deep_values(field, X):

@@ -201,8 +201,8 @@ def load_weights(path):
         for name, array in arrays.items()
         if name.startswith("module/")
     }
+    state["_net_state"] = net
     try:
-        state["_net_state"] = net
         estimator.__setstate__(state)  # as unpickling does: older versions' state upgraded
     except (RuntimeError, KeyError) as error:  # torch: missing, unexpected or mis-shaped
         raise ValueError(f"{path!r} holds weights that do not fit its model: {error}") from None
