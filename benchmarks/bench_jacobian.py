@@ -17,8 +17,8 @@ import torch
 from _harness import mnist_like, report
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae._maths.field import OneLayerField, reconstruction
 from sk_consae._maths.jacobian import dense_symmetricity
+from sk_consae._maths.one_layer import OneLayerField, reconstruction
 from sk_consae.metrics import jacobian_symmetricity
 
 

@@ -17,19 +17,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
-from ._maths import deep
-from ._maths.activations import get_activation
-from ._maths.deep import DeepField
-from ._maths.energy import (
-    closed_form_energy,
-    finite_contributions,
-    finite_energies,
-    segment_contributions,
-    segment_energy,
-)
-from ._maths.field import decode, preactivation, reconstruction
-from ._maths.jacobian import jacobian
-from ._nn.module import DeepAutoEncoderModule
+from ._maths.energy import finite_contributions, finite_energies
+from ._nn.module import module_arguments
 from ._outliers import (
     carry_energies,
     extend_sample,
@@ -39,46 +28,6 @@ from ._outliers import (
 )
 
 __all__ = ["UntiedAutoEncoder"]
-
-# Gauss-Legendre nodes of a deep model's line integrals when energy_quadrature="exact"
-# (no closed form exists beyond one layer); see the user guide for the measured error.
-DEEP_ENERGY_NODES = 32
-
-
-# The one seam between one- and multi-layer fields: each function takes either.
-
-
-def _hidden(field, X):
-    if isinstance(field, DeepField):
-        return deep.deep_hidden(field, X)
-    return field.activation.function(preactivation(field, X))
-
-
-def _decode(field, hidden):
-    if isinstance(field, DeepField):
-        return deep.deep_decode(field, hidden)
-    return decode(field, hidden)
-
-
-def _reconstruction(field, X):
-    if isinstance(field, DeepField):
-        return deep.deep_reconstruction(field, X)
-    return reconstruction(field, X)
-
-
-def _vector_field(field, X):
-    return _reconstruction(field, X) - X
-
-
-def _jacobian(field, X):
-    if isinstance(field, DeepField):
-        return deep.deep_jacobian(field, X)
-    return jacobian(field, X)
-
-
-def _squared_error(field, X):
-    residual = _reconstruction(field, X) - X
-    return (residual * residual).sum(1)
 
 
 def _check_hidden_layer_sizes(sizes):
@@ -218,22 +167,14 @@ class _BaseAutoEncoder(
         return self
 
     def _resolve_energy_nodes(self):
-        """Gauss-Legendre nodes of an untied model's energy, None for the exact integral:
-        fixed at fit, so that set_params does not change what a fitted model answers.
-        A deep model has no exact integral: "exact" means ``DEEP_ENERGY_NODES``."""
-        if self.energy_quadrature != "exact":
-            return int(self.energy_quadrature)
-        return DEEP_ENERGY_NODES if _check_hidden_layer_sizes(self.hidden_layer_sizes) else None
+        """Gauss-Legendre nodes of an untied model's energy, None for the family's exact
+        rule: fixed at fit, so that set_params does not change what a fitted model
+        answers."""
+        return None if self.energy_quadrature == "exact" else int(self.energy_quadrature)
 
     def _net_params(self):
-        hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
-        deep_module = (
-            {"module": DeepAutoEncoderModule, "module__hidden_layer_sizes": hidden}
-            if hidden
-            else {}
-        )
         return {
-            **deep_module,
+            **module_arguments(_check_hidden_layer_sizes(self.hidden_layer_sizes)),
             "noise": self.noise_,
             "weight_length": self.weight_length,
             "asymmetry_penalty": self.asymmetry_penalty,
@@ -281,7 +222,7 @@ class _BaseAutoEncoder(
             float32 for float32 input, float64 otherwise.
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(_hidden, X, (HIDDEN,))
+        return self._map_rows("hidden", X, (HIDDEN,))
 
     def inverse_transform(self, X):
         """Decode hidden activations: :math:`R\\,h + c`.
@@ -302,7 +243,7 @@ class _BaseAutoEncoder(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
                 f"n_components={self._fitted_n_components} hidden activations (as fitted)."
             )
-        return self._map_rows(_decode, X, (self.n_features_in_,))
+        return self._map_rows("decode", X, (self.n_features_in_,))
 
     def reconstruct(self, X):
         """The reconstruction :math:`r(x) = R\\,h(W^\\top x + b) + c`.
@@ -317,7 +258,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(_reconstruction, X, (X.shape[1],))
+        return self._map_rows("reconstruct", X, (X.shape[1],))
 
     def vector_field(self, X):
         """The auto-encoder's vector field :math:`v(x) = r(x) - x`.
@@ -334,7 +275,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows(_vector_field, X, (X.shape[1],))
+        return self._map_rows("vector_field", X, (X.shape[1],))
 
     def jacobian(self, X):
         """Jacobian of the reconstruction, :math:`J(x) = R\\,\\mathrm{diag}(h'(u))\\,W^\\top`.
@@ -354,7 +295,7 @@ class _BaseAutoEncoder(
         """
         X = self._validate_for_inference(X)
         D = X.shape[1]
-        return self._map_rows(_jacobian, X, (D, D), floats_per_row=2 * D * D)
+        return self._map_rows("jacobian", X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error, :math:`-\\frac1n \\sum_i
@@ -375,46 +316,28 @@ class _BaseAutoEncoder(
         float
         """
         X = self._validate_for_inference(X)
-        return -float(self._map_rows(_squared_error, X).mean(dtype=np.float64))
+        return -float(self._map_rows("squared_error", X).mean(dtype=np.float64))
 
     # --- energy and outliers ------------------------------------------------------
 
-    def _from_origin(self, segment_fn):
-        """``fn(field, X)`` applying ``segment_fn`` (:func:`segment_energy` or
-        :func:`segment_contributions`) on the segments from ``energy_origin_``, with
-        the untied model's ``energy_quadrature`` nodes (exact per unit otherwise)."""
+    def _along_segments(self, method):
+        """``fn(field, X)`` calling the field's ``method`` (``"energy"`` or
+        ``"energy_contributions"``) with ``energy_origin_`` and, for an untied model,
+        the ``energy_quadrature`` nodes fixed at fit (the same for both, so that
+        contributions add up to the energy); a gradient field's own exact rule
+        otherwise."""
         origin = torch.as_tensor(self.energy_origin_)
-        module = self.net_.module_
-        deep_model = isinstance(module, DeepAutoEncoderModule)
-        untied = module.weight_tying == "untied"
-        if untied:  # the same nodes as score_samples, so that contributions add up
-            n_nodes = self._energy_nodes
-        elif deep_model and get_activation(module.activation_name).kinks is None:
-            n_nodes = DEEP_ENERGY_NODES  # smooth units: no closed form beyond one layer
-        else:  # exact: per unit in closed form, or piece by piece between ReLU kinks
-            n_nodes = None
-        deep_fn = {
-            segment_energy: deep.deep_segment_energy,
-            segment_contributions: deep.deep_segment_contributions,
-        }[segment_fn]
+        untied = self.net_.module_.weight_tying == "untied"
+        n_nodes = self._energy_nodes if untied else None
 
         def along_segments(field, X):
             start = origin.to(dtype=X.dtype, device=X.device)
-            if isinstance(field, DeepField):
-                return deep_fn(field, X, start, n_nodes)
-            return segment_fn(field, X, start, n_nodes)
+            return getattr(field, method)(X, start, n_nodes)
 
         return along_segments
 
-    def _energy_fn(self):
-        if self.net_.module_.weight_tying == "untied":
-            return self._from_origin(segment_energy)
-        if isinstance(self.net_.module_, DeepAutoEncoderModule):
-            return deep.deep_energy
-        return closed_form_energy
-
     def _energy(self, X):
-        energy_fn = self._energy_fn()
+        energy_fn = self._along_segments("energy")
 
         def finite(field, rows):
             return finite_energies(energy_fn(field, rows))
@@ -508,17 +431,12 @@ class _BaseAutoEncoder(
         True
         """
         X = self._validate_for_inference(X)
-        contributions_fn = self._from_origin(segment_contributions)
+        contributions_fn = self._along_segments("energy_contributions")
 
         def finite(field, rows):
             return finite_contributions(contributions_fn(field, rows))
 
-        floats_per_row = None
-        if isinstance(self.net_.module_, DeepAutoEncoderModule):
-            # Exact pieces: about one knot per hidden unit that crosses its kink.
-            units = sum(b.numel() for b in self.net_.module_.encoder_biases)
-            floats_per_row = 4 * max(X.shape[1], units) * (2 + units)
-        return self._map_rows(finite, X, (X.shape[1],), floats_per_row)
+        return self._map_rows(finite, X, (X.shape[1],), operation="segments")
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.

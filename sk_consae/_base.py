@@ -18,7 +18,6 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
-from ._maths.deep import DeepField
 from ._nn.module import AutoEncoderModule
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
 from ._nn.state import net_state, rebuild_net
@@ -71,7 +70,7 @@ def chunk_bytes():
     return min(_MAX_CHUNK_BYTES, int(get_config()["working_memory"] * 2**20))
 
 
-def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None):
+def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=None):
     """Apply ``fn(field, rows)`` to chunks of X and stack the results in an ndarray.
 
     Chunks run on the field's device and in its dtype, each under the thread policy,
@@ -79,16 +78,23 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None):
 
     Parameters
     ----------
-    fn : callable
-        ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
-    field : OneLayerField
+    fn : callable or str
+        ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``, or
+        the name of a :class:`~sk_consae._maths.field.Field` method taking the chunk.
+    field : Field
     X : ndarray of shape (n_samples, n_features), validated
     row_shape : tuple, default=()
         Shape of one output row.
     floats_per_row : int, optional
-        Size of the largest per-row intermediate, to bound chunk memory;
-        ``4 * max(n_features, n_components)`` when None.
+        Size of the largest per-row intermediate, to bound chunk memory; else what
+        the field says ``operation`` needs, or ``4 * max(n_features, n_components)``.
+    operation : str, optional
+        What ``fn`` computes, for :meth:`~sk_consae._maths.field.Field.working_floats`.
     """
+    if isinstance(fn, str):
+        fn = getattr(type(field), fn)
+    if floats_per_row is None and operation is not None:
+        floats_per_row = field.working_floats(operation, X.shape[1])
     device, dtype = field.encoder_weight.device, field.encoder_weight.dtype
     n_features, n_components = field.encoder_weight.shape
     if floats_per_row is None:
@@ -257,31 +263,20 @@ class _BaseFieldModel(BaseEstimator):
         check_is_fitted(self)
         module = self.net_.module_
         with torch.no_grad():
-            field = module.field()
+            parameters = module.field().parameters()
 
-            def array(tensor):
-                return None if tensor is None else tensor.detach().cpu().numpy().copy()
+        def plain(value):
+            if isinstance(value, list):
+                return [plain(item) for item in value]
+            if isinstance(value, torch.Tensor):
+                return value.detach().cpu().numpy().copy()
+            return value
 
-            if isinstance(field, DeepField):
-                return Bunch(
-                    encoder_weight=[array(t) for t in field.encoder_weights],
-                    encoder_bias=[array(t) for t in field.encoder_biases],
-                    decoder_weight=[array(t) for t in field.decoder_weights],
-                    decoder_bias=[array(t) for t in field.decoder_biases],
-                    potential_scale=array(field.potential_scale),
-                    activation=module.activation_name,
-                    weight_tying=module.weight_tying,
-                    hidden_layer_sizes=tuple(t.shape[0] for t in field.encoder_biases[:-1]),
-                )
-            return Bunch(
-                encoder_weight=array(field.encoder_weight),
-                encoder_bias=array(field.encoder_bias),
-                decoder_weight=array(field.decoder_weight),
-                decoder_bias=array(field.decoder_bias),
-                potential_scale=array(field.potential_scale),
-                activation=module.activation_name,
-                weight_tying=module.weight_tying,
-            )
+        return Bunch(
+            **{name: plain(value) for name, value in parameters.items()},
+            activation=module.activation_name,
+            weight_tying=module.weight_tying,
+        )
 
     # --- training -----------------------------------------------------------------
 
@@ -468,7 +463,7 @@ class _BaseFieldModel(BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
-    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None):
+    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None, operation=None):
         """Apply ``fn(field, rows)`` to bounded chunks of ``X``; stack the results.
 
         Computation runs in X's floating dtype (float32 or float64) on the fitted
@@ -476,14 +471,12 @@ class _BaseFieldModel(BaseEstimator):
 
         Parameters
         ----------
-        fn : callable
-            ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
+        fn, floats_per_row, operation
+            As in :func:`map_field_rows`.
         X : ndarray of shape (n_samples, n_features), validated
         row_shape : tuple
             Shape of one output row; ``HIDDEN`` stands for the fitted number of hidden
             units.
-        floats_per_row : int, optional
-            Size of the largest per-row intermediate, to bound chunk memory.
         """
         dtype = torch.float64 if X.dtype == np.float64 else torch.float32
         net = self.net_  # read once: a concurrent fit may replace it
@@ -491,4 +484,4 @@ class _BaseFieldModel(BaseEstimator):
             field = net.module_.field().to(dtype=dtype, device=net.device)
         n_components = net.module_.encoder_bias.shape[0]
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
-        return map_field_rows(fn, field, X, row_shape, floats_per_row)
+        return map_field_rows(fn, field, X, row_shape, floats_per_row, operation)

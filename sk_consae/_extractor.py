@@ -7,8 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
 from ._base import HIDDEN, SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
-from ._maths.energy import closed_form_energy, finite_energies
-from ._maths.field import preactivation, vector_field
+from ._maths.energy import finite_energies
 
 __all__ = ["ConservativeFieldExtractor"]
 
@@ -270,7 +269,7 @@ class ConservativeFieldExtractor(
         """
         X = self._validate_for_inference(X)
         Z = self._standardized(X)
-        gradient = self._map_rows(vector_field, Z, (X.shape[1],))
+        gradient = self._map_rows("vector_field", Z, (X.shape[1],))
         return (gradient * self.input_scale_).astype(X.dtype, copy=False)
 
     def score_samples(self, X):
@@ -290,7 +289,7 @@ class ConservativeFieldExtractor(
         square_scale = self.input_scale_**2
 
         def potential(field, Z):
-            return finite_energies(closed_form_energy(field, Z) * square_scale)
+            return finite_energies(field.energy(Z, None) * square_scale)  # a gradient field
 
         return self._map_rows(potential, self._standardized(X))
 
@@ -307,11 +306,7 @@ class ConservativeFieldExtractor(
         ndarray of shape (n_samples, n_components)
         """
         X = self._validate_for_inference(X)
-
-        def hidden(field, Z):
-            return field.activation.function(preactivation(field, Z))
-
-        return self._map_rows(hidden, self._standardized(X), (HIDDEN,))
+        return self._map_rows("hidden", self._standardized(X), (HIDDEN,))
 
     def decompose(self, X, y):
         """Split the field's values y into the fitted conservative part and the rest.

@@ -9,14 +9,6 @@ from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
 from ._base import as_tensor
-from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
-from ._maths.jacobian import (
-    curl_rows,
-    dense_symmetricity,
-    jacobian_forms,
-    jacobian_symmetricity_rows,
-    symmetricity_from_norms,
-)
 
 __all__ = ["ConservativenessMonitor"]
 
@@ -118,33 +110,10 @@ class ConservativenessMonitor(Callback):
             field = net.module_.field().to(dtype=torch.float64)
             # A DataFrame's values can be read-only: as_tensor copies those for torch.
             X = as_tensor(self.points_, field.encoder_weight.device)
-            if isinstance(field, DeepField):
-                values = _deep_values(field, X)
-                for name in self.metrics_:
-                    net.history.record(name, float(values[name]()))
-                return
-            forms = jacobian_forms(field)
-            values = {
-                "jacobian_symmetricity": lambda: jacobian_symmetricity_rows(field, X, forms).mean(),
-                "weight_symmetricity": lambda: symmetricity_from_norms(
-                    forms.frobenius.sum(), forms.trace_of_square.sum()
-                ),
-                "curl": lambda: curl_rows(field, X, forms).abs().mean(),
+            values = {  # exact, as sk_consae.metrics computes them
+                "jacobian_symmetricity": lambda: field.symmetricity_rows(X).mean(),
+                "weight_symmetricity": field.linearised_symmetricity,
+                "curl": lambda: field.curl_rows(X).abs().mean(),
             }
             for name in self.metrics_:
                 net.history.record(name, float(values[name]()))
-
-
-def _deep_values(field, X):
-    """The monitored metrics of a deep field, exact (see :mod:`sk_consae.metrics`)."""
-
-    def norms():
-        return deep_jacobian_norms(field, X)[:2]
-
-    return {
-        "jacobian_symmetricity": lambda: (
-            torch.ones(()) if field.is_gradient else symmetricity_from_norms(*norms()).mean()
-        ),
-        "weight_symmetricity": lambda: dense_symmetricity(linearised_map(field)),
-        "curl": lambda: deep_curl_rows(field, X).abs().mean(),
-    }

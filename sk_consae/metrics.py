@@ -23,19 +23,8 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import _BaseFieldModel, callable_output, map_field_rows
-from ._maths.deep import DeepField, deep_curl_rows, deep_jacobian_norms, linearised_map
-from ._maths.field import OneLayerField
-from ._maths.jacobian import (
-    asymmetry_from_norms,
-    curl_rows,
-    dense_curl,
-    dense_symmetricity,
-    jacobian_asymmetry_rows,
-    jacobian_forms,
-    jacobian_symmetricity_rows,
-    symmetricity_from_norms,
-)
-from ._maths.jacobian import jacobian_norms as one_layer_jacobian_norms
+from ._maths import field_from_parameters
+from ._maths.jacobian import dense_curl, dense_symmetricity
 
 __all__ = [
     "symmetricity",
@@ -121,9 +110,7 @@ def _field_model(estimator, X):
 
 def _fitted_field(estimator):
     """The estimator's fitted field in float64 on the CPU."""
-    parameters = estimator.field_parameters_
-    kind = DeepField if parameters.get("hidden_layer_sizes") else OneLayerField
-    return kind.from_parameters(parameters, torch.float64)
+    return field_from_parameters(estimator.field_parameters_, torch.float64)
 
 
 def _check_n_probes(n_probes):
@@ -143,24 +130,15 @@ def _probe_generator(n_probes, random_state):
     return torch.Generator().manual_seed(int(seed))
 
 
-def _deep_norm_rows(field, X, n_probes, random_state):
-    """Exact or Hutchinson norms of a deep field per row of X (see
-    :func:`jacobian_norms`): an (n, 4) array of ``frobenius_sq``, ``trace_sq`` and
-    their standard errors (NaN when exact), computed in bounded chunks."""
+def _mean_over_rows(method, field, X, n_probes, random_state, **kwargs):
+    """Mean over X of the field's per-row ``method`` (``"symmetricity_rows"`` or
+    ``"asymmetry_rows"``), in bounded chunks."""
     generator = _probe_generator(n_probes, random_state)
 
     def rows(field, chunk):
-        norms = deep_jacobian_norms(field, chunk, n_probes, generator)
-        nan = torch.full_like(norms[0], float("nan"))
-        return torch.stack([nan if value is None else value for value in norms], 1)
+        return getattr(field, method)(chunk, n_probes=n_probes, generator=generator, **kwargs)
 
-    return map_field_rows(rows, field, X, (4,), _deep_floats_per_row(field, X))
-
-
-def _deep_rows(field, X, statistic, n_probes=None, random_state=None):
-    """Per-row ``statistic(frobenius_sq, trace_sq)`` of a deep field."""
-    norms = torch.from_numpy(_deep_norm_rows(field, X, n_probes, random_state))
-    return statistic(norms[:, 0], norms[:, 1]).numpy()
+    return float(map_field_rows(rows, field, X, operation="norms").mean())
 
 
 def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None):
@@ -210,16 +188,9 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
     _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
-    if isinstance(field, DeepField):
-        if field.is_gradient:
-            return 1.0
-        return float(_deep_rows(field, X, symmetricity_from_norms, n_probes, random_state).mean())
-    forms = None if field.is_gradient else jacobian_forms(field)  # O(D H^2), once
-
-    def rows(field, chunk):
-        return jacobian_symmetricity_rows(field, chunk, forms)
-
-    return float(map_field_rows(rows, field, X).mean())
+    if field.is_gradient:
+        return 1.0
+    return _mean_over_rows("symmetricity_rows", field, X, n_probes, random_state)
 
 
 def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None):
@@ -270,20 +241,11 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
     _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
-    if isinstance(field, DeepField):
-        if field.is_gradient:
-            return 0.0
-
-        def statistic(frobenius_sq, trace_sq):
-            return asymmetry_from_norms(frobenius_sq, trace_sq, normalize)
-
-        return float(_deep_rows(field, X, statistic, n_probes, random_state).mean())
-    forms = None if field.is_gradient else jacobian_forms(field)
-
-    def rows(field, chunk):
-        return jacobian_asymmetry_rows(field, chunk, forms, normalize)
-
-    return float(map_field_rows(rows, field, X).mean())
+    if field.is_gradient:
+        return 0.0
+    return _mean_over_rows(
+        "asymmetry_rows", field, X, n_probes, random_state, normalize=normalize
+    )
 
 
 def weight_symmetricity(estimator, X=None, y=None):
@@ -306,11 +268,7 @@ def weight_symmetricity(estimator, X=None, y=None):
     float in [0, 1]
     """
     estimator, _ = _field_model(estimator, None)
-    field = _fitted_field(estimator)
-    if isinstance(field, DeepField):
-        return float(dense_symmetricity(linearised_map(field)))
-    forms = jacobian_forms(field)
-    return float(symmetricity_from_norms(forms.frobenius.sum(), forms.trace_of_square.sum()))
+    return float(_fitted_field(estimator).linearised_symmetricity())
 
 
 def _finite_difference_jacobian(field, X):
@@ -339,13 +297,6 @@ def _call_field(field, X):
     if not np.isfinite(V).all():
         raise ValueError("field returned NaN or infinite values.")
     return V
-
-
-def _deep_floats_per_row(field, X):
-    """Per-row memory of the exact or Hutchinson norms: 16 probes at a time, each with
-    forward and backward activations of every layer."""
-    width = max(w.shape[1] for w in field.encoder_weights)
-    return 16 * 8 * (X.shape[1] + width * (len(field.encoder_weights) + 1))
 
 
 def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
@@ -394,16 +345,15 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
     _check_n_probes(n_probes)
     estimator, X = _field_model(estimator, X)
     field = _fitted_field(estimator)
-    if isinstance(field, DeepField):
-        norms = _deep_norm_rows(field, X, n_probes, random_state)
-    else:
-        forms = jacobian_forms(field)
+    generator = _probe_generator(n_probes, random_state)
 
-        def rows(field, chunk):
-            return torch.stack(one_layer_jacobian_norms(field, chunk, forms), 1)
+    def rows(field, chunk):
+        norms = field.jacobian_norms(chunk, n_probes, generator)
+        nan = torch.full_like(norms[0], float("nan"))  # no standard error: exact
+        return torch.stack([nan if value is None else value for value in norms], 1)
 
-        norms = map_field_rows(rows, field, X, (2,))
-    exact = n_probes is None or not isinstance(field, DeepField)
+    norms = map_field_rows(rows, field, X, (4,), operation="norms")
+    exact = field.exact_norms(n_probes)
     return Bunch(
         frobenius_sq=norms[:, 0],
         trace_sq=norms[:, 1],
@@ -445,18 +395,7 @@ def curl(field, X):
     _require_samples(X, "curl")
     if isinstance(field, (_BaseFieldModel, Pipeline)):
         estimator, X = _field_model(field, X)
-        model = _fitted_field(estimator)
-        if isinstance(model, DeepField):
-            return map_field_rows(
-                deep_curl_rows, model, X, floats_per_row=_deep_floats_per_row(model, X)
-            )
-        needs_forms = not model.is_gradient and X.shape[1] != 2
-        forms = jacobian_forms(model) if needs_forms else None
-
-        def rows(model, chunk):
-            return curl_rows(model, chunk, forms)
-
-        return map_field_rows(rows, model, X)
+        return map_field_rows("curl_rows", _fitted_field(estimator), X, operation="norms")
     if not callable(field):
         raise TypeError(
             f"field must be a fitted sk_consae estimator or a callable, got {type(field).__name__}."

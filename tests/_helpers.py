@@ -6,7 +6,7 @@ import torch
 from hypothesis import strategies as st
 
 from sk_consae._maths.activations import ACTIVATIONS, get_activation
-from sk_consae._maths.field import OneLayerField
+from sk_consae._maths.one_layer import OneLayerField
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 TYINGS = ("untied", "tied", "scaled")
@@ -44,7 +44,7 @@ def random_points(seed, n, n_features, scale=1.0):
 
 def autograd_jacobians(field, X):
     """Jacobians of the reconstruction by autograd, one (D, D) matrix per row of X."""
-    from sk_consae._maths.field import reconstruction
+    from sk_consae._maths.one_layer import reconstruction
 
     return torch.stack(
         [

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._maths.field import OneLayerField
+from sk_consae._maths.one_layer import OneLayerField
 
 from ._helpers import TYINGS
 
@@ -86,7 +86,7 @@ def test_jacobian_matches_autograd_of_the_reconstruction(digits):
     ae = small(activation="tanh").fit(digits)
     x = torch.as_tensor(digits[:3])
     field = OneLayerField.from_parameters(ae.field_parameters_, torch.float64)
-    from sk_consae._maths.field import reconstruction
+    from sk_consae._maths.one_layer import reconstruction
 
     expected = torch.stack(
         [

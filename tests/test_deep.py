@@ -124,7 +124,7 @@ def test_exact_line_integrals_need_piecewise_linear_units():
 
 def test_one_layer_gradient_family_is_the_scaled_model():
     from sk_consae._maths.energy import closed_form_energy
-    from sk_consae._maths.field import OneLayerField, reconstruction
+    from sk_consae._maths.one_layer import OneLayerField, reconstruction
 
     deep = random_field((4, [3], 5, 0), "sigmoid", "gradient")
     # Strip the hidden layer: one encoder layer of 4 x 5 units.

@@ -10,7 +10,7 @@ from sk_consae._maths.energy import (
     segment_contributions,
     segment_energy,
 )
-from sk_consae._maths.field import vector_field
+from sk_consae._maths.one_layer import vector_field
 
 from ._helpers import ACTIVATION_NAMES, field_shapes, random_field, random_points
 

@@ -3,7 +3,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sk_consae._maths.field import preactivation, reconstruction
+from sk_consae._maths.one_layer import preactivation, reconstruction
 from sk_consae._maths.penalties import (
     encoder_contraction,
     jacobian_asymmetry,

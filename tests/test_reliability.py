@@ -714,7 +714,7 @@ def test_inference_chunks_follow_scikit_learns_working_memory(fitted, few_digits
 
 @pytest.mark.parametrize("tying", ["untied", "tied", "scaled"])
 def test_field_parameters_are_plain_values_that_rebuild_the_field(tying, few_digits):
-    from sk_consae._maths.field import OneLayerField, vector_field
+    from sk_consae._maths.one_layer import OneLayerField, vector_field
 
     model = UntiedAutoEncoder(6, weight_tying=tying, max_epochs=2, random_state=0)
     params = model.fit(few_digits).field_parameters_

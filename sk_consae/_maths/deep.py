@@ -45,10 +45,12 @@ from torch.func import jacrev, jvp, vjp, vmap
 
 from .activations import Activation, get_activation
 from .energy import gauss_legendre
-from .jacobian import antisymmetric_norm_from_norms, dense_curl
+from .field import Field
+from .jacobian import antisymmetric_norm_from_norms, dense_curl, dense_symmetricity
 
 __all__ = [
     "DeepField",
+    "SMOOTH_ENERGY_NODES",
     "deep_hidden",
     "deep_decode",
     "deep_reconstruction",
@@ -62,8 +64,12 @@ __all__ = [
     "linearised_map",
 ]
 
+# Gauss-Legendre nodes of a deep field's line integrals where no exact rule exists
+# (untied decoders, smooth units); the user guide gives the measured error.
+SMOOTH_ENERGY_NODES = 32
 
-class DeepField(NamedTuple):
+
+class _DeepParameters(NamedTuple):
     """Parameters of a deep auto-encoder's reconstruction :math:`r(x)`.
 
     Attributes
@@ -85,10 +91,10 @@ class DeepField(NamedTuple):
     activation: Activation
     potential_scale: torch.Tensor | None = None
 
-    @property
-    def is_gradient(self) -> bool:
-        """True when the Jacobian is symmetric by construction."""
-        return self.potential_scale is not None
+
+
+class DeepField(_DeepParameters, Field):
+    __doc__ = _DeepParameters.__doc__
 
     @property
     def encoder_weight(self):
@@ -116,6 +122,10 @@ class DeepField(NamedTuple):
         )
 
     @classmethod
+    def describes(cls, parameters) -> bool:
+        return bool(parameters.get("hidden_layer_sizes"))
+
+    @classmethod
     def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "DeepField":
         """Build the field from an estimator's ``field_parameters_`` (lists of arrays)."""
 
@@ -133,6 +143,63 @@ class DeepField(NamedTuple):
             get_activation(parameters["activation"]),
             None if scale is None else torch.as_tensor(scale).to(dtype=dtype, device=device),
         )
+
+
+    def parameters(self) -> dict:
+        return {
+            "encoder_weight": list(self.encoder_weights),
+            "encoder_bias": list(self.encoder_biases),
+            "decoder_weight": list(self.decoder_weights),
+            "decoder_bias": list(self.decoder_biases),
+            "potential_scale": self.potential_scale,
+            "hidden_layer_sizes": tuple(b.shape[0] for b in self.encoder_biases[:-1]),
+        }
+
+    def working_floats(self, operation, n_features):
+        if operation == "norms":  # 16 probes at a time, with every layer's activations
+            width = max(w.shape[1] for w in self.encoder_weights)
+            return 16 * 8 * (n_features + width * (len(self.encoder_weights) + 1))
+        if operation == "segments":  # about one knot per unit that crosses its kink
+            units = sum(b.numel() for b in self.encoder_biases)
+            return 4 * max(n_features, units) * (2 + units)
+        return None
+
+    def exact_nodes(self, n_nodes):
+        """``n_nodes``, or for None the exact rule where there is one: piece by piece
+        for gradient fields of piecewise-linear units, else ``SMOOTH_ENERGY_NODES``."""
+        if n_nodes is not None:
+            return n_nodes
+        exact = self.is_gradient and self.activation.kinks is not None
+        return None if exact else SMOOTH_ENERGY_NODES
+
+    def hidden(self, X):
+        return deep_hidden(self, X)
+
+    def decode(self, hidden):
+        return deep_decode(self, hidden)
+
+    def reconstruct(self, X):
+        return deep_reconstruction(self, X)
+
+    def jacobian(self, X):
+        return deep_jacobian(self, X)
+
+    def jacobian_norms(self, X, n_probes=None, generator=None):
+        return deep_jacobian_norms(self, X, n_probes, generator)
+
+    def curl_rows(self, X):
+        return deep_curl_rows(self, X)
+
+    def linearised_symmetricity(self):
+        return dense_symmetricity(linearised_map(self))
+
+    def energy(self, X, origin, n_nodes=None):
+        if self.is_gradient:
+            return deep_energy(self, X)
+        return deep_segment_energy(self, X, origin, self.exact_nodes(n_nodes))
+
+    def energy_contributions(self, X, origin, n_nodes=None):
+        return deep_segment_contributions(self, X, origin, self.exact_nodes(n_nodes))
 
 
 def _encoder_preactivations(field: DeepField, X):

@@ -25,12 +25,16 @@ References
    IEEE TPAMI 2015.
 """
 
+from __future__ import annotations
+
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
-from .field import OneLayerField, preactivation
+if TYPE_CHECKING:
+    from .one_layer import OneLayerField
 
 __all__ = [
     "closed_form_energy",
@@ -66,7 +70,7 @@ def closed_form_energy(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
             "closed_form_energy needs tied or scaled weights; use segment_energy "
             "for an untied model."
         )
-    potentials = field.activation.antiderivative(preactivation(field, X))
+    potentials = field.activation.antiderivative(field.preactivation(X))
     centred = X - field.decoder_bias
     return potentials @ field.potential_scale - 0.5 * (centred * centred).sum(1)
 
@@ -75,8 +79,8 @@ def _segment_mean_hidden(field, X, origin, n_nodes):
     r"""Displacement :math:`d = x - x_0` and :math:`\bar h_k = \int_0^1 h(u_k(t))\,dt`
     along each segment, exactly (``n_nodes=None``) or with Gauss-Legendre nodes."""
     displacement = X - origin
-    u_end = preactivation(field, X)
-    u_start = preactivation(field, origin[None, :]).expand_as(u_end)
+    u_end = field.preactivation(X)
+    u_start = field.preactivation(origin[None, :]).expand_as(u_end)
     if n_nodes is None:
         return displacement, field.activation.segment_mean(u_start, u_end)
     nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)

@@ -1,128 +1,158 @@
-r"""The one-hidden-layer auto-encoder as a vector field.
+r"""What every family of auto-encoder fields answers: the one interface that
+estimators, metrics and callbacks use.
 
-.. math::
+A *field* holds the parameters of a reconstruction :math:`r(x)` (tensors) and answers,
+for a batch ``X`` of shape ``(n, D)``: the code, the reconstruction, the vector field
+:math:`v(x) = r(x) - x`, the Jacobian :math:`J = \partial r / \partial x` and its two
+norms :math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)`, the curl, the
+energy :math:`F` with :math:`\nabla F = v` and its split over the features. Each family
+computes these its own way (the one-hidden-layer family in closed form, deeper ones
+with forward and reverse mode); callers never ask which family they hold.
 
-    u = W^\top x + b, \qquad r(x) = R\,h(u) + c, \qquad v(x) = r(x) - x .
-
-Functions here take a :class:`OneLayerField` (the parameters) and a batch ``X`` of
-shape ``(n, D)`` and return tensors; they hold no state and know nothing of
-estimators.
-
-References
-----------
-.. [1] Im, Belghazi and Memisevic, "Conservativeness of untied auto-encoders",
-   AAAI 2016, eq. (1) and Prop. 2.
+A new family is one module under ``_maths/`` with a subclass of :class:`Field` (its
+parameters usually a :class:`~typing.NamedTuple` it inherits from), listed in
+:data:`FAMILIES` by :mod:`sk_consae._maths`, and a torch module whose ``field()``
+returns it.
 """
-
-from typing import NamedTuple
 
 import torch
 
-from .activations import Activation
+from .jacobian import asymmetry_from_norms, symmetricity_from_norms
 
-__all__ = ["OneLayerField", "preactivation", "decode", "reconstruction", "vector_field"]
+__all__ = ["Field", "FAMILIES", "field_from_parameters"]
 
 
-class OneLayerField(NamedTuple):
-    """Parameters of :math:`r(x) = R\\,h(W^\\top x + b) + c`.
+class Field:
+    """Interface of an auto-encoder's vector field; subclasses implement the methods
+    that raise ``NotImplementedError``. Every method is pure: tensors in, tensors out,
+    in the field's dtype and on its device."""
 
-    Attributes
-    ----------
-    encoder_weight : Tensor of shape (D, H)
-        :math:`W`; column :math:`w_k` belongs to hidden unit :math:`k`.
-    encoder_bias : Tensor of shape (H,)
-        :math:`b`.
-    decoder_weight : Tensor of shape (D, H)
-        :math:`R`.
-    decoder_bias : Tensor of shape (D,)
-        :math:`c`.
-    activation : Activation
-        :math:`h` with :math:`h'` and an antiderivative.
-    potential_scale : Tensor of shape (H,) or None
-        :math:`s` when :math:`R = W\\,\\mathrm{diag}(s)` by construction (all ones for
-        tied weights): the field is then the gradient of a closed-form energy. None
-        for an untied model.
-    tied : bool, default=False
-        :math:`R = W` by construction (tied weights); computations may then reuse
-        :math:`W`-only products for :math:`R`.
-    """
-
-    encoder_weight: torch.Tensor
-    encoder_bias: torch.Tensor
-    decoder_weight: torch.Tensor
-    decoder_bias: torch.Tensor
-    activation: Activation
-    potential_scale: torch.Tensor | None = None
-    tied: bool = False
+    # --- structure ----------------------------------------------------------------
 
     @classmethod
-    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "OneLayerField":
-        """Build the field from plain arrays, e.g. an estimator's ``field_parameters_``.
+    def describes(cls, parameters) -> bool:
+        """Whether ``parameters`` (an estimator's ``field_parameters_``) are this
+        family's."""
+        raise NotImplementedError
 
-        Parameters
-        ----------
-        parameters : mapping
-            ``encoder_weight``, ``encoder_bias``, ``decoder_weight``, ``decoder_bias``
-            (arrays), ``potential_scale`` (array or None), ``activation`` (a name) and
-            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``).
-        dtype : torch.dtype, default=torch.float64
-        device : str or torch.device, default="cpu"
-        """
-        from .activations import get_activation
+    @classmethod
+    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu"):
+        """The field of an estimator's ``field_parameters_``, in ``dtype``."""
+        raise NotImplementedError
 
-        def tensor(name):
-            return torch.as_tensor(parameters[name]).to(dtype=dtype, device=device)
+    def parameters(self) -> dict:
+        """The parameters as tensors under the names of ``field_parameters_``."""
+        raise NotImplementedError
 
-        W = tensor("encoder_weight")
-        tied = parameters["weight_tying"] == "tied"
-        scale = None if parameters["potential_scale"] is None else tensor("potential_scale")
-        # A tied decoder is W itself; a scaled one W diag(s), rebuilt in this dtype.
-        R = W if tied else (W * scale if scale is not None else tensor("decoder_weight"))
-        activation = get_activation(parameters["activation"])
-        bias, decoder_bias = tensor("encoder_bias"), tensor("decoder_bias")
-        return cls(W, bias, R, decoder_bias, activation, scale, tied)
+    def to(self, dtype=None, device=None):
+        """The field cast to ``dtype`` and moved to ``device``."""
+        raise NotImplementedError
 
     @property
     def is_gradient(self) -> bool:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
         return self.potential_scale is not None
 
-    def to(self, dtype=None, device=None) -> "OneLayerField":
-        """Return the parameters cast to ``dtype`` and moved to ``device``.
+    @property
+    def n_features(self) -> int:
+        return self.encoder_weight.shape[0]
 
-        A tied or scaled decoder is rebuilt from the cast :math:`W` and :math:`s`, so
-        it stays exactly :math:`W\\,\\mathrm{diag}(s)` in the new dtype.
+    def working_floats(self, operation, n_features):
+        """Floats one row of ``operation`` allocates at most, to size chunks of
+        inference: None for the default ``4 * max(n_features, width)``.
+
+        ``operation`` is ``"norms"`` (Jacobian norms and curl) or ``"segments"``
+        (line integrals and their contributions)."""
+        return None
+
+    # --- the map ------------------------------------------------------------------
+
+    def hidden(self, X):
+        """The code :math:`h(x)`, shape (n, H)."""
+        raise NotImplementedError
+
+    def decode(self, hidden):
+        """The decoder applied to codes of shape (n, H); shape (n, D)."""
+        raise NotImplementedError
+
+    def reconstruct(self, X):
+        """:math:`r(X)`, shape (n, D)."""
+        raise NotImplementedError
+
+    def vector_field(self, X):
+        """:math:`v(X) = r(X) - X`, shape (n, D)."""
+        return self.reconstruct(X) - X
+
+    def squared_error(self, X):
+        r""":math:`\lVert r(x) - x\rVert^2` per row, shape (n,)."""
+        residual = self.vector_field(X)
+        return (residual * residual).sum(1)
+
+    # --- the Jacobian -------------------------------------------------------------
+
+    def jacobian(self, X):
+        """Dense Jacobians :math:`\\partial r / \\partial x`, shape (n, D, D)."""
+        raise NotImplementedError
+
+    def jacobian_norms(self, X, n_probes=None, generator=None):
+        r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row, and
+        their standard errors (None when exact).
+
+        ``n_probes`` asks for Hutchinson's estimate from that many Rademacher probes
+        drawn with ``generator``; a family with a cheap exact form may ignore it.
         """
+        raise NotImplementedError
 
-        def cast(tensor):
-            return tensor.to(device=device, dtype=dtype)
+    def exact_norms(self, n_probes) -> bool:
+        """Whether :meth:`jacobian_norms` with ``n_probes`` is exact (no standard
+        errors)."""
+        return n_probes is None
 
-        W = cast(self.encoder_weight)
-        scale = self.potential_scale
-        if scale is None:
-            R = cast(self.decoder_weight)
-        else:
-            scale = cast(scale)
-            R = W if self.tied else W * scale
-        bias, decoder_bias = cast(self.encoder_bias), cast(self.decoder_bias)
-        return OneLayerField(W, bias, R, decoder_bias, self.activation, scale, self.tied)
+    def symmetricity_rows(self, X, n_probes=None, generator=None):
+        """Symmetricity of :math:`J(x)` per row; exactly 1 for gradient fields."""
+        if self.is_gradient:
+            return torch.ones(X.shape[0], dtype=X.dtype, device=X.device)
+        return symmetricity_from_norms(*self.jacobian_norms(X, n_probes, generator)[:2])
+
+    def asymmetry_rows(self, X, normalize=False, n_probes=None, generator=None):
+        """QCSBM's asymmetry (``normalize``: NAsym) per row; exactly 0 for gradient
+        fields."""
+        if self.is_gradient:
+            return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+        norms = self.jacobian_norms(X, n_probes, generator)
+        return asymmetry_from_norms(*norms[:2], normalize)
+
+    def curl_rows(self, X):
+        r"""Curl of :math:`v` per row: signed in 2-D,
+        :math:`\lVert J - J^\top\rVert_F / \sqrt 2` beyond, 0 for gradient fields."""
+        raise NotImplementedError
+
+    def linearised_symmetricity(self):
+        """Symmetricity of the Jacobian with every :math:`h'` replaced by 1 (the
+        paper's weight symmetricity), a 0-d tensor."""
+        raise NotImplementedError
+
+    # --- the energy ---------------------------------------------------------------
+
+    def energy(self, X, origin, n_nodes=None):
+        r"""Energy :math:`F(x)` per row: the closed form of a gradient field (``origin``
+        and ``n_nodes`` unused), else the line integral of :math:`v` from ``origin``
+        with ``n_nodes`` Gauss-Legendre nodes (None: the family's exact rule)."""
+        raise NotImplementedError
+
+    def energy_contributions(self, X, origin, n_nodes=None):
+        r"""The line integral from ``origin`` split over the features, (n, D): rows sum
+        to :math:`F(x) - F(x_0)`. ``n_nodes`` as in :meth:`energy`."""
+        raise NotImplementedError
 
 
-def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`U = X W + b`, shape (n, H)."""
-    return torch.addmm(field.encoder_bias, X, field.encoder_weight)
+# Filled by sk_consae._maths with each family, most specific first.
+FAMILIES: list = []
 
 
-def decode(field: OneLayerField, hidden: torch.Tensor) -> torch.Tensor:
-    """Return :math:`h R^\\top + c` for hidden activations of shape (n, H)."""
-    return torch.addmm(field.decoder_bias, hidden, field.decoder_weight.T)
-
-
-def reconstruction(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`r(X) = h(U) R^\\top + c`, shape (n, D)."""
-    return decode(field, field.activation.function(preactivation(field, X)))
-
-
-def vector_field(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`v(X) = r(X) - X`, shape (n, D)."""
-    return reconstruction(field, X) - X
+def field_from_parameters(parameters, dtype=torch.float64, device="cpu") -> Field:
+    """The field of an estimator's ``field_parameters_``, whatever its family."""
+    for family in FAMILIES:
+        if family.describes(parameters):
+            return family.from_parameters(parameters, dtype, device)
+    raise ValueError("these parameters describe no known family of fields.")

@@ -21,11 +21,14 @@ References
    AAAI 2016, Prop. 2 and Table 1.
 """
 
-from typing import NamedTuple
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 
-from .field import OneLayerField, preactivation
+if TYPE_CHECKING:
+    from .one_layer import OneLayerField
 
 __all__ = [
     "jacobian",
@@ -45,7 +48,7 @@ __all__ = [
 
 def jacobian(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
     """Return :math:`J(x) = R\\,\\mathrm{diag}(h'(u))\\,W^\\top` for each row, (n, D, D)."""
-    slopes = field.activation.derivative(preactivation(field, X))
+    slopes = field.activation.derivative(field.preactivation(X))
     scaled_decoder = field.decoder_weight[None, :, :] * slopes[:, None, :]
     return scaled_decoder @ field.encoder_weight.T
 
@@ -89,7 +92,7 @@ def jacobian_norms(field: OneLayerField, X: torch.Tensor, forms: JacobianForms =
     """
     if forms is None:
         forms = jacobian_forms(field)
-    slopes = field.activation.derivative(preactivation(field, X))
+    slopes = field.activation.derivative(field.preactivation(X))
     frobenius_sq = ((slopes @ forms.frobenius) * slopes).sum(1)
     trace_sq = ((slopes @ forms.trace_of_square) * slopes).sum(1)
     return frobenius_sq, trace_sq
@@ -191,7 +194,7 @@ def curl_rows(field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None
     if X.shape[1] == 2:
         W, R = field.encoder_weight, field.decoder_weight
         wedge = R[1] * W[0] - R[0] * W[1]
-        return field.activation.derivative(preactivation(field, X)) @ wedge
+        return field.activation.derivative(field.preactivation(X)) @ wedge
     return antisymmetric_norm_from_norms(*jacobian_norms(field, X, forms))
 
 

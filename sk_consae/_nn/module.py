@@ -28,15 +28,15 @@ from torch import nn
 from torch.func import jvp, vjp
 
 from .._maths.activations import get_activation
-from .._maths.deep import DeepField, deep_hidden, deep_reconstruction, rademacher
-from .._maths.field import OneLayerField, decode, preactivation
+from .._maths.deep import DeepField, rademacher
+from .._maths.one_layer import OneLayerField
 from .._maths.penalties import (
     encoder_contraction,
     jacobian_asymmetry,
     reconstruction_contraction,
 )
 
-__all__ = ["AutoEncoderModule", "DeepAutoEncoderModule", "WEIGHT_TYING"]
+__all__ = ["AutoEncoderModule", "DeepAutoEncoderModule", "WEIGHT_TYING", "module_arguments"]
 
 WEIGHT_TYING = ("untied", "tied", "scaled")
 
@@ -114,8 +114,8 @@ class AutoEncoderModule(nn.Module):
     def forward(self, X):
         """Return ``(r(X), U)`` with ``U = X W + b`` the pre-activations."""
         field = self.field()
-        U = preactivation(field, X)
-        return decode(field, self.activation.function(U)), U
+        U = field.preactivation(X)
+        return field.decode(self.activation.function(U)), U
 
     def contraction(self, U, target="reconstruction"):
         """Batch mean of the contractive penalty at pre-activations ``U``.
@@ -299,7 +299,7 @@ class DeepAutoEncoderModule(nn.Module):
 
     def forward(self, X):
         """Return ``(r(X), X)``: the penalties differentiate r again at X."""
-        return deep_reconstruction(self.field(), X), X
+        return self.field().reconstruct(X), X
 
     def _probes(self, X):
         return rademacher(X.shape, self._probe_generator, X.dtype, X.device)
@@ -311,9 +311,9 @@ class DeepAutoEncoderModule(nn.Module):
         :math:`z` per sample, whose expectation is :math:`\lVert J\rVert_F^2`."""
         field = self.field()
         if target == "encoder":
-            output, pullback = vjp(lambda points: deep_hidden(field, points), X)
+            output, pullback = vjp(field.hidden, X)
         else:
-            output, pullback = vjp(lambda points: deep_reconstruction(field, points), X)
+            output, pullback = vjp(field.reconstruct, X)
         (pulled,) = pullback(self._probes(output))
         return (pulled * pulled).sum(1).mean()
 
@@ -323,11 +323,7 @@ class DeepAutoEncoderModule(nn.Module):
         Rademacher :math:`z` per sample; 0 for the gradient family."""
         if self.weight_tying != "untied":
             return X.new_zeros(())
-        field = self.field()
-
-        def reconstruct(points):
-            return deep_reconstruction(field, points)
-
+        reconstruct = self.field().reconstruct
         probes = self._probes(X)
         _, pullback = vjp(reconstruct, X)
         difference = jvp(reconstruct, (X,), (probes,))[1] - pullback(probes)[0]
@@ -340,3 +336,13 @@ class DeepAutoEncoderModule(nn.Module):
         for weight in [*self.encoder_weights, *self.decoder_weights]:
             norms = weight.norm(dim=0).clamp_min(torch.finfo(weight.dtype).tiny)
             weight.mul_(length / norms)
+
+
+def module_arguments(hidden_layer_sizes):
+    """The net's ``module`` and its own arguments for ``hidden_layer_sizes``: the
+    one-hidden-layer module for ``()``, the deep one otherwise. What an estimator
+    builds and what a saved net is rebuilt with both come from here."""
+    hidden_layer_sizes = tuple(hidden_layer_sizes)
+    if not hidden_layer_sizes:
+        return {"module": AutoEncoderModule}
+    return {"module": DeepAutoEncoderModule, "module__hidden_layer_sizes": hidden_layer_sizes}

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from skorch.history import History
 
-from .module import AutoEncoderModule, DeepAutoEncoderModule
+from .module import module_arguments
 from .net import AutoEncoderNet, SquaredError
 
 __all__ = ["OPTIMIZER_NAMES", "net_weights", "net_state", "rebuild_net"]
@@ -120,11 +120,9 @@ def rebuild_net(state, callbacks):
         )
         device = "cpu"
     arguments = dict(state["arguments"])
-    deep = "module__hidden_layer_sizes" in arguments
-    if deep:  # plain values hold it as a list; the estimator compares tuples
-        arguments["module__hidden_layer_sizes"] = tuple(arguments["module__hidden_layer_sizes"])
+    # Plain values hold the sizes as a list; the module arguments give a tuple.
+    arguments.update(module_arguments(arguments.pop("module__hidden_layer_sizes", ())))
     net = AutoEncoderNet(
-        module=DeepAutoEncoderModule if deep else AutoEncoderModule,
         criterion=SquaredError,
         optimizer=_OPTIMIZER_CLASSES[state["optimizer"]],
         train_split=None,

@@ -15,7 +15,7 @@ from .._autoencoder import UntiedAutoEncoder
 from .._contractive import ContractiveAutoEncoder
 from .._extractor import ConservativeFieldExtractor
 from .._maths.energy import segment_energy
-from .._maths.field import OneLayerField, vector_field
+from .._maths.one_layer import OneLayerField, vector_field
 from ..callbacks import ConservativenessMonitor
 from ..datasets import make_circle, make_line, make_spiral, make_spiral_sink, salt_and_pepper
 from ..metrics import curl, energy_ranking, jacobian_symmetricity, weight_symmetricity
@@ -358,7 +358,7 @@ def toy_curl_training(
     model per seed, with ``history_[:, "curl"]``), ``curls`` (ndarray of shape
     (n_seeds, max_epochs + 1): the mean absolute curl before training and after each
     epoch) and ``initial_fields`` (one
-    :class:`~sk_consae._maths.field.OneLayerField` per seed, before training).
+    :class:`~sk_consae._maths.one_layer.OneLayerField` per seed, before training).
     """
     rng = check_random_state(random_state)
     if data is None:

@@ -1,0 +1,202 @@
+r"""The one-hidden-layer auto-encoder as a vector field.
+
+.. math::
+
+    u = W^\top x + b, \qquad r(x) = R\,h(u) + c, \qquad v(x) = r(x) - x .
+
+Functions here take a :class:`OneLayerField` (the parameters) and a batch ``X`` of
+shape ``(n, D)`` and return tensors; they hold no state and know nothing of
+estimators.
+
+References
+----------
+.. [1] Im, Belghazi and Memisevic, "Conservativeness of untied auto-encoders",
+   AAAI 2016, eq. (1) and Prop. 2.
+"""
+
+from functools import cached_property
+from typing import NamedTuple
+
+import torch
+
+from .activations import Activation, get_activation
+from .energy import closed_form_energy, segment_contributions, segment_energy
+from .field import Field
+from .jacobian import (
+    curl_rows,
+    jacobian,
+    jacobian_forms,
+    jacobian_norms,
+    symmetricity_from_norms,
+)
+
+__all__ = ["OneLayerField", "preactivation", "decode", "reconstruction", "vector_field"]
+
+
+class _OneLayerParameters(NamedTuple):
+    """Parameters of :math:`r(x) = R\\,h(W^\\top x + b) + c`.
+
+    Attributes
+    ----------
+    encoder_weight : Tensor of shape (D, H)
+        :math:`W`; column :math:`w_k` belongs to hidden unit :math:`k`.
+    encoder_bias : Tensor of shape (H,)
+        :math:`b`.
+    decoder_weight : Tensor of shape (D, H)
+        :math:`R`.
+    decoder_bias : Tensor of shape (D,)
+        :math:`c`.
+    activation : Activation
+        :math:`h` with :math:`h'` and an antiderivative.
+    potential_scale : Tensor of shape (H,) or None
+        :math:`s` when :math:`R = W\\,\\mathrm{diag}(s)` by construction (all ones for
+        tied weights): the field is then the gradient of a closed-form energy. None
+        for an untied model.
+    tied : bool, default=False
+        :math:`R = W` by construction (tied weights); computations may then reuse
+        :math:`W`-only products for :math:`R`.
+    """
+
+    encoder_weight: torch.Tensor
+    encoder_bias: torch.Tensor
+    decoder_weight: torch.Tensor
+    decoder_bias: torch.Tensor
+    activation: Activation
+    potential_scale: torch.Tensor | None = None
+    tied: bool = False
+
+
+
+class OneLayerField(_OneLayerParameters, Field):
+    __doc__ = _OneLayerParameters.__doc__
+
+    @classmethod
+    def describes(cls, parameters) -> bool:
+        return not parameters.get("hidden_layer_sizes")
+
+    @classmethod
+    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "OneLayerField":
+        """Build the field from plain arrays, e.g. an estimator's ``field_parameters_``.
+
+        Parameters
+        ----------
+        parameters : mapping
+            ``encoder_weight``, ``encoder_bias``, ``decoder_weight``, ``decoder_bias``
+            (arrays), ``potential_scale`` (array or None), ``activation`` (a name) and
+            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``).
+        dtype : torch.dtype, default=torch.float64
+        device : str or torch.device, default="cpu"
+        """
+        def tensor(name):
+            return torch.as_tensor(parameters[name]).to(dtype=dtype, device=device)
+
+        W = tensor("encoder_weight")
+        tied = parameters["weight_tying"] == "tied"
+        scale = None if parameters["potential_scale"] is None else tensor("potential_scale")
+        # A tied decoder is W itself; a scaled one W diag(s), rebuilt in this dtype.
+        R = W if tied else (W * scale if scale is not None else tensor("decoder_weight"))
+        activation = get_activation(parameters["activation"])
+        bias, decoder_bias = tensor("encoder_bias"), tensor("decoder_bias")
+        return cls(W, bias, R, decoder_bias, activation, scale, tied)
+
+    def to(self, dtype=None, device=None) -> "OneLayerField":
+        """Return the parameters cast to ``dtype`` and moved to ``device``.
+
+        A tied or scaled decoder is rebuilt from the cast :math:`W` and :math:`s`, so
+        it stays exactly :math:`W\\,\\mathrm{diag}(s)` in the new dtype.
+        """
+
+        def cast(tensor):
+            return tensor.to(device=device, dtype=dtype)
+
+        W = cast(self.encoder_weight)
+        scale = self.potential_scale
+        if scale is None:
+            R = cast(self.decoder_weight)
+        else:
+            scale = cast(scale)
+            R = W if self.tied else W * scale
+        bias, decoder_bias = cast(self.encoder_bias), cast(self.decoder_bias)
+        return OneLayerField(W, bias, R, decoder_bias, self.activation, scale, self.tied)
+
+    def parameters(self) -> dict:
+        return {
+            "encoder_weight": self.encoder_weight,
+            "encoder_bias": self.encoder_bias,
+            "decoder_weight": self.decoder_weight,
+            "decoder_bias": self.decoder_bias,
+            "potential_scale": self.potential_scale,
+        }
+
+    @property
+    def n_components(self) -> int:
+        return self.encoder_bias.shape[0]
+
+    @cached_property
+    def forms(self):
+        """The :class:`~.jacobian.JacobianForms`, computed once per field
+        (:math:`O(D H^2)`) and shared by every chunk of a batch."""
+        return jacobian_forms(self)
+
+    # --- the map: closed forms ------------------------------------------------------
+
+    def preactivation(self, X):
+        return preactivation(self, X)
+
+    def hidden(self, X):
+        return self.activation.function(preactivation(self, X))
+
+    def decode(self, hidden):
+        return decode(self, hidden)
+
+    def reconstruct(self, X):
+        return reconstruction(self, X)
+
+    # --- the Jacobian: from two H x H matrices, never D x D ---------------------------
+
+    def jacobian(self, X):
+        return jacobian(self, X)
+
+    def jacobian_norms(self, X, n_probes=None, generator=None):
+        """Exact in closed form; ``n_probes`` and ``generator`` are not used."""
+        return (*jacobian_norms(self, X, self.forms), None, None)
+
+    def exact_norms(self, n_probes) -> bool:
+        return True
+
+    def curl_rows(self, X):
+        needs_forms = not self.is_gradient and X.shape[1] > 2
+        return curl_rows(self, X, self.forms if needs_forms else None)
+
+    def linearised_symmetricity(self):
+        return symmetricity_from_norms(self.forms.frobenius.sum(), self.forms.trace_of_square.sum())
+
+    # --- the energy: closed form, or exact per unit along segments --------------------
+
+    def energy(self, X, origin, n_nodes=None):
+        if self.is_gradient:
+            return closed_form_energy(self, X)
+        return segment_energy(self, X, origin, n_nodes)
+
+    def energy_contributions(self, X, origin, n_nodes=None):
+        return segment_contributions(self, X, origin, n_nodes)
+
+
+def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`U = X W + b`, shape (n, H)."""
+    return torch.addmm(field.encoder_bias, X, field.encoder_weight)
+
+
+def decode(field: OneLayerField, hidden: torch.Tensor) -> torch.Tensor:
+    """Return :math:`h R^\\top + c` for hidden activations of shape (n, H)."""
+    return torch.addmm(field.decoder_bias, hidden, field.decoder_weight.T)
+
+
+def reconstruction(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`r(X) = h(U) R^\\top + c`, shape (n, D)."""
+    return decode(field, field.activation.function(preactivation(field, X)))
+
+
+def vector_field(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
+    """Return :math:`v(X) = r(X) - X`, shape (n, D)."""
+    return reconstruction(field, X) - X
