@@ -243,9 +243,7 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
     field = _fitted_field(estimator)
     if field.is_gradient:
         return 0.0
-    return _mean_over_rows(
-        "asymmetry_rows", field, X, n_probes, random_state, normalize=normalize
-    )
+    return _mean_over_rows("asymmetry_rows", field, X, n_probes, random_state, normalize=normalize)
 
 
 def weight_symmetricity(estimator, X=None, y=None):

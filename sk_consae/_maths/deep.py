@@ -92,7 +92,6 @@ class _DeepParameters(NamedTuple):
     potential_scale: torch.Tensor | None = None
 
 
-
 class DeepField(_DeepParameters, Field):
     __doc__ = _DeepParameters.__doc__
 
@@ -143,7 +142,6 @@ class DeepField(_DeepParameters, Field):
             get_activation(parameters["activation"]),
             None if scale is None else torch.as_tensor(scale).to(dtype=dtype, device=device),
         )
-
 
     def parameters(self) -> dict:
         return {

@@ -66,7 +66,6 @@ class _OneLayerParameters(NamedTuple):
     tied: bool = False
 
 
-
 class OneLayerField(_OneLayerParameters, Field):
     __doc__ = _OneLayerParameters.__doc__
 
@@ -87,6 +86,7 @@ class OneLayerField(_OneLayerParameters, Field):
         dtype : torch.dtype, default=torch.float64
         device : str or torch.device, default="cpu"
         """
+
         def tensor(name):
             return torch.as_tensor(parameters[name]).to(dtype=dtype, device=device)
 
