@@ -21,7 +21,8 @@ from .experiments import (
     symmetricity_table,
     toy_curl_training,
 )
-from .reproduce import EXPERIMENTS, Settings, run
+from .registry import EXPERIMENTS, Settings
+from .reproduce import run
 
 __all__ = [
     "PAPER_TABLE1",

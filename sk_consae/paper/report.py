@@ -432,9 +432,7 @@ def deep_section(result, settings):
 
 
 def _quick_section(settings):
-    from .reproduce import Settings
-
-    paper = Settings.paper()
+    paper = type(settings).paper()
     names = {
         "table1_components": "Table 1: hidden units",
         "table1_epochs": "Table 1: epochs",
@@ -484,12 +482,24 @@ def _machine():
     return f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
-def write_report(results, seconds, *, settings, quick, data_name, toy_name, device, wall):
-    """The whole ``report.md`` for the results present (keys of ``EXPERIMENTS``)."""
-    from .reproduce import EXPERIMENTS
+def write_report(results, seconds, experiments, context, *, data_name, device, wall):
+    """The whole ``report.md`` for the results present.
 
-    command = "python -m sk_consae reproduce" + (" --quick" if quick else " --mnist DIR")
-    if toy_name == "the authors' data":
+    Parameters
+    ----------
+    results, seconds : dict
+        Each experiment's result and training time, by key.
+    experiments : sequence of Experiment
+        :data:`~sk_consae.paper.registry.REGISTRY`: each gives its heading and section.
+    context : Context
+        The run's settings, data names and mode, for the sections.
+    data_name : str
+    device : str
+    wall : float
+        Seconds of the whole call.
+    """
+    command = "python -m sk_consae reproduce" + (" --quick" if context.quick else " --mnist DIR")
+    if context.toy_name == "the authors' data":
         command += " --toy-data DIR"
     parts = [
         "# Conservativeness of untied auto-encoders: reproduction report",
@@ -498,45 +508,17 @@ def write_report(results, seconds, *, settings, quick, data_name, toy_name, devi
         f"{platform.python_version()}, on {device} ({_machine()}). Data: {data_name}. "
         "Paper: Im, Belghazi & Memisevic, AAAI 2016 (numbers on MNIST).",
     ]
-    if quick:
-        parts += ["", "## What quick mode gives up", "", _quick_section(settings)]
-    # Each experiment's heading and section, in the report's order.
-    sections = {
-        "table1": (
-            "Table 1: mean Jacobian symmetricity after training",
-            lambda result: "\n".join(
-                [
-                    table1_section(result, settings, quick),
-                    "",
-                    "## Fig. 2: symmetricity of J and of R W^T during training",
-                    "",
-                    "![Fig. 2](fig2_symmetricity.png)",
-                    "",
-                    fig2_sentence(result),
-                ]
-            ),
-        ),
-        "fig3": (
-            "Fig. 3: curl of untied denoising auto-encoders on 2-D toys",
-            lambda result: fig3_section(result, settings, toy_name),
-        ),
-        "fig4": ("Fig. 4: conservative part of the spiral sink", fig4_section),
-        "table2": (
-            "Table 2: Algorithm 1, fraction of pairs with E(x) > E(x corrupted)",
-            lambda result: table2_section(result, settings),
-        ),
-        "deep": (
-            "Deep auto-encoders: symmetricity by depth and the asymmetry penalty",
-            lambda result: deep_section(result, settings),
-        ),
-    }
-    for name, (heading, section) in sections.items():
-        if name in results:
-            parts += ["", f"## {heading}", "", section(results[name])]
-    missing = [title for name, title in EXPERIMENTS.items() if name not in results]
+    if context.quick:
+        parts += ["", "## What quick mode gives up", "", _quick_section(context.settings)]
+    for experiment in experiments:
+        if experiment.key in results:
+            section = experiment.section(results[experiment.key], context)
+            parts += ["", f"## {experiment.heading}", "", section]
+    missing = [e.title for e in experiments if e.key not in results]
     if missing:
         parts += ["", "Not run (see `--only` and `--resume`): " + "; ".join(missing) + "."]
-    timing = [f"| {EXPERIMENTS[name].split(':')[0]} | {seconds[name]:.1f} |" for name in seconds]
+    titles = {e.key: e.title for e in experiments}
+    timing = [f"| {titles[name].split(':')[0]} | {seconds[name]:.1f} |" for name in seconds]
     parts += [
         "",
         "## Run time",

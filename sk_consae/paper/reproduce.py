@@ -11,7 +11,7 @@ with the results already saved.
 import copy
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import joblib
@@ -22,142 +22,11 @@ from skorch.callbacks import Callback
 from .. import __version__
 from .._optional import pyplot
 from ..datasets import load_mnist
-from . import figures
-from .experiments import (
-    DEPTHS,
-    PENALTIES,
-    TOYS,
-    conservative_recovery,
-    depth_table,
-    load_default_data,
-    spiral_sink_extraction,
-    symmetricity_table,
-    toy_curl_training,
-)
+from .experiments import TOYS, load_default_data
+from .registry import _REGISTRY, EXPERIMENTS, REGISTRY, Context, Settings
 from .report import write_report
 
 __all__ = ["EXPERIMENTS", "Settings", "run"]
-
-EXPERIMENTS = {
-    "table1": "Table 1 and Fig. 2: Jacobian symmetricity of AEs and CAEs",
-    "fig3": "Fig. 3: curl of untied AEs on the 2-D toys",
-    "fig4": "Fig. 4: conservative part of the spiral sink",
-    "table2": "Table 2: Algorithm 1, conservative recovery",
-    "deep": "Deep auto-encoders: symmetricity by depth and the asymmetry penalty",
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Sizes of every experiment; ``Settings.quick()`` and ``Settings.paper()``.
-
-    Parameters
-    ----------
-    table1_components, table1_epochs : int
-        Hidden units and Adam epochs of Table 1's eight models.
-    toy_components, toy_epochs : int
-        Hidden units and epochs of Fig. 3's models.
-    toy_optimizer : {"adam", "sgd", "lbfgs"}
-        Fig. 3's optimiser.
-    toy_lr : float or None
-        Its learning rate; the optimiser's default when None.
-    toy_seeds : int
-        Models per toy in Fig. 3 (the band is over these).
-    sink_components, sink_epochs : int
-        Hidden units and L-BFGS epochs of Fig. 4's extractors.
-    table2_components : int
-        Hidden units of Table 2's trained, random and extracting models.
-    table2_field_samples : int
-        Points where Table 2's blended fields are sampled.
-    table2_epochs : int
-        Adam epochs of Table 2's trained auto-encoders.
-    table2_extractor_epochs : int
-        L-BFGS epochs of each of Table 2's twelve extractors.
-    deep_components, deep_epochs : int
-        Units per layer and Adam epochs of the deep section's nine models (not in
-        the paper: Table 1 extended to 2 and 3 hidden layers).
-    """
-
-    table1_components: int
-    table1_epochs: int
-    toy_components: int
-    toy_epochs: int
-    toy_optimizer: str
-    toy_lr: float | None
-    toy_seeds: int
-    sink_components: int
-    sink_epochs: int
-    table2_components: int
-    table2_field_samples: int
-    table2_epochs: int
-    table2_extractor_epochs: int
-    deep_components: int
-    deep_epochs: int
-
-    @classmethod
-    def quick(cls):
-        return cls(
-            table1_components=64,
-            table1_epochs=100,
-            toy_components=200,
-            toy_epochs=200,
-            toy_optimizer="adam",
-            toy_lr=3e-3,
-            toy_seeds=3,
-            sink_components=100,
-            sink_epochs=50,
-            table2_components=64,
-            table2_field_samples=5000,
-            table2_epochs=50,
-            table2_extractor_epochs=30,
-            deep_components=64,
-            deep_epochs=60,
-        )
-
-    @classmethod
-    def paper(cls):
-        # Table 1: 500 units, 100 epochs. Fig. 3: the paper's own setting, 1000 units and
-        # 500 epochs of momentum SGD at 8e-4, batch 32, here with 5 seeds: on the authors'
-        # data it made the curl fall to 6-8% of its start on the circle and the spiral
-        # (5 of 5 seeds each) but not on the line (measured 2026-11-27, 235 s on 2 cores).
-        # Fig. 4: 1000 units, 500 epochs. Table 2: 500 units.
-        return cls(
-            table1_components=500,
-            table1_epochs=100,
-            toy_components=1000,
-            toy_epochs=500,
-            toy_optimizer="sgd",
-            toy_lr=8e-4,
-            toy_seeds=5,
-            sink_components=1000,
-            sink_epochs=500,
-            table2_components=500,
-            table2_field_samples=20000,
-            table2_epochs=100,
-            table2_extractor_epochs=20,
-            deep_components=500,
-            deep_epochs=100,
-        )
-
-    def epochs(self, experiment):
-        """Training epochs of ``experiment`` over all its models (for progress).
-
-        Parameters
-        ----------
-        experiment : str
-            A key of ``EXPERIMENTS``.
-
-        Returns
-        -------
-        int
-        """
-        return {
-            "table1": 8 * self.table1_epochs,
-            "fig3": len(TOYS) * self.toy_seeds * self.toy_epochs,
-            "fig4": 2 * self.sink_epochs,
-            "table2": 2 * (self.table2_epochs + 6 * self.table2_extractor_epochs),
-            "deep": (2 * len(DEPTHS) + len(PENALTIES)) * self.deep_epochs,
-        }[experiment]
 
 
 class _Progress:
@@ -209,16 +78,6 @@ class EpochProgress(Callback):
             self.progress.epoch()
 
 
-# The Settings fields each experiment depends on start with its prefix.
-_SETTING_PREFIXES = {
-    "table1": "table1_",
-    "fig3": "toy_",
-    "fig4": "sink_",
-    "table2": "table2_",
-    "deep": "deep_",
-}
-
-
 class _ResultStore:
     """Results saved per experiment with what made them: the data, the seed, the
     version and the experiment's own settings (so that changing one experiment's
@@ -230,7 +89,7 @@ class _ResultStore:
         self.settings = asdict(settings)
 
     def key(self, name):
-        prefix = _SETTING_PREFIXES[name.split("-")[0]]
+        prefix = _REGISTRY[name.split("-")[0]].settings_prefix
         own = {k: v for k, v in self.settings.items() if k.startswith(prefix)}
         return {**self.common, "settings": own}
 
@@ -316,99 +175,9 @@ def _load_toy_data(folder):
     return data
 
 
-def _experiment(name, X, settings, device, random_state, toy_data, callbacks, progress, cells):
-    """Run one experiment by name; returns its result. Table 1's models and Table 2's
-    rows are kept in ``cells`` as they finish."""
-    if name == "table1":
-        return symmetricity_table(
-            X,
-            n_components=settings.table1_components,
-            max_epochs=settings.table1_epochs,
-            device=device,
-            random_state=random_state,
-            callbacks=callbacks,
-            progress=progress,
-            cells=cells,
-        )
-    if name == "fig3":
-        return toy_curl_training(
-            data=toy_data,
-            n_seeds=settings.toy_seeds,
-            n_components=settings.toy_components,
-            max_epochs=settings.toy_epochs,
-            optimizer=settings.toy_optimizer,
-            lr=settings.toy_lr,
-            device=device,
-            random_state=random_state,
-            callbacks=callbacks,
-            progress=progress,
-        )
-    if name == "deep":
-        return depth_table(
-            X,
-            n_components=settings.deep_components,
-            max_epochs=settings.deep_epochs,
-            device=device,
-            random_state=random_state,
-            callbacks=callbacks,
-            progress=progress,
-        )
-    if name == "fig4":
-        return spiral_sink_extraction(
-            n_components=settings.sink_components,
-            max_epochs=settings.sink_epochs,
-            device=device,
-            random_state=random_state,
-            callbacks=callbacks,
-        )
-    rows = {}
-    for tying in ("tied", "untied"):
-        if tying not in cells:
-            cells[tying] = conservative_recovery(
-                X,
-                trained_tying=tying,
-                n_components=settings.table2_components,
-                n_field_samples=settings.table2_field_samples,
-                autoencoder=_table2_autoencoder(settings, device),
-                extractor=_table2_extractor(settings, device),
-                random_state=random_state,
-                callbacks=callbacks,
-                progress=progress,
-            )
-        rows[tying] = cells[tying]
-    return rows
-
-
-def _table2_autoencoder(settings, device):
-    from .._autoencoder import UntiedAutoEncoder
-
-    return UntiedAutoEncoder(
-        settings.table2_components,
-        activation="sigmoid",
-        noise=0.0,
-        batch_size=128,
-        max_epochs=settings.table2_epochs,
-        device=device,
-    )
-
-
-def _table2_extractor(settings, device):
-    from .._extractor import ConservativeFieldExtractor
-
-    return ConservativeFieldExtractor(
-        settings.table2_components,
-        weight_tying="tied",
-        max_epochs=settings.table2_extractor_epochs,
-        device=device,
-    )
-
-
-_FIGURES = {
-    "table1": ("fig2_symmetricity.png", figures.figure2),
-    "fig3": ("fig3_curl.png", figures.figure3),
-    "fig4": ("fig4_spiral_sink.png", figures.figure4),
-    "deep": ("deep_symmetricity.png", figures.figure_deep),
-}
+def _experiment(name, context):
+    """Run the experiment ``name`` (a key of ``EXPERIMENTS``); returns its result."""
+    return _REGISTRY[name].run(context)
 
 
 def run(
@@ -483,42 +252,47 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     common = {"data": data_name, "toys": toy_name, "seed": random_state, "version": __version__}
     store = _ResultStore(out / "results", common, settings)
+
+    def context_for(cells, callbacks):
+        return Context(
+            X, settings, device, random_state, toys, toy_name, quick, callbacks, progress, cells
+        )
+
     progress = _Progress(stream)
     callbacks = [EpochProgress(progress)]
     results, seconds = {}, {}
     start = time.perf_counter()
-    for name in EXPERIMENTS:
+    for experiment in REGISTRY:
+        name = experiment.key
         saved = store.load(name) if (resume or name not in selected) else None
         if saved is not None:
             results[name], seconds[name] = saved["result"], saved["seconds"]
             if name in selected:
-                print(f"==> {EXPERIMENTS[name]}: saved result reused", file=stream)
+                print(f"==> {experiment.title}: saved result reused", file=stream)
             continue
         if name not in selected:
             continue
-        progress.experiment(EXPERIMENTS[name], settings.epochs(name))
+        progress.experiment(experiment.title, experiment.epochs(settings))
         t = time.perf_counter()
-        cells = store.cells(name, reuse=resume)
-        result = _experiment(
-            name, X, settings, device, random_state, toys, copy.copy(callbacks), progress, cells
-        )
-        seconds[name] = time.perf_counter() - t + cells.earlier_seconds
+        context = context_for(store.cells(name, reuse=resume), copy.copy(callbacks))
+        result = _experiment(name, context)
+        seconds[name] = time.perf_counter() - t + context.cells.earlier_seconds
         progress.close()
         print(f"    done in {seconds[name]:.1f} s", file=stream, flush=True)
         store.save(name, result, seconds[name])
         results[name] = result
-    for name, (filename, draw) in _FIGURES.items():
-        if name in results:
-            draw(results[name], out / filename)
+    for experiment in REGISTRY:
+        if experiment.figure is not None and experiment.key in results:
+            filename, draw = experiment.figure
+            draw(results[experiment.key], out / filename)
     report = out / "report.md"
     report.write_text(
         write_report(
             results,
             seconds,
-            settings=settings,
-            quick=quick,
+            REGISTRY,
+            context_for(None, []),
             data_name=data_name,
-            toy_name=toy_name,
             device=device,
             wall=time.perf_counter() - start,
         )
