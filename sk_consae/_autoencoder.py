@@ -1,7 +1,6 @@
 """UntiedAutoEncoder: a one-hidden-layer auto-encoder as a transformer, an energy
 model and an outlier detector."""
 
-from numbers import Integral, Real
 from string import Template
 
 import numpy as np
@@ -13,12 +12,11 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import HIDDEN, SHARED_CONSTRAINTS, Count, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, _BaseFieldModel, restore_on_failure
 from ._maths.energy import finite_contributions, finite_energies
-from ._nn.module import module_arguments
+from ._options import declare_options
 from ._outliers import (
     carry_energies,
     extend_sample,
@@ -30,40 +28,10 @@ from ._outliers import (
 __all__ = ["UntiedAutoEncoder"]
 
 
-def _check_hidden_layer_sizes(sizes):
-    """``hidden_layer_sizes`` as a tuple of positive ints; named in the error."""
-    try:
-        values = tuple(np.asarray(sizes).reshape(-1).tolist()) if len(sizes) else ()
-    except (TypeError, ValueError):  # a scalar, or ragged nesting
-        values = None
-    valid = values is not None and all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
-    )
-    if not valid:
-        raise ValueError(
-            "hidden_layer_sizes must be a tuple of positive integers (the encoder layers "
-            f"before the code; () for one hidden layer), got {sizes!r}."
-        )
-    return values
-
-
 class _BaseAutoEncoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, _BaseFieldModel
 ):
     """Fit, transform, energy and outlier contract shared by the auto-encoders."""
-
-    _parameter_constraints: dict = {
-        **SHARED_CONSTRAINTS,
-        "weight_tying": [StrOptions({"untied", "tied", "scaled"})],
-        "weight_length": [Interval(Real, 0, None, closed="neither"), None],
-        "noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Count(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
-        # Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
-        "energy_quadrature": [StrOptions({"exact"}), Count(Integral, 1, 1000, closed="both")],
-        "asymmetry_penalty": [Interval(Real, 0, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
-    }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -98,7 +66,9 @@ class _BaseAutoEncoder(
             # A warm start continues the fitted model: X must keep its features.
             X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not warm)
             self.noise_ = resolve_noise(self.noise, X)
-            self.net_ = self._train(X, epochs=self.max_epochs, continue_training=warm)
+            self.net_ = self._train(
+                X, epochs=self.max_epochs, continue_training=warm, noise=self.noise_
+            )
             self._energy_nodes = self._resolve_energy_nodes()
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
@@ -148,7 +118,9 @@ class _BaseAutoEncoder(
             # The chunk's energies under the model before this step carry the earlier
             # rows' energies to the new model's scale.
             previous = None if first_call else self._energy(X)
-            self.net_ = self._train(X, epochs=1, continue_training=not first_call)
+            self.net_ = self._train(
+                X, epochs=1, continue_training=not first_call, noise=self.noise_
+            )
             self._energy_nodes = self._resolve_energy_nodes()
             seen = 0 if first_call else self.n_samples_seen_
             chunk_mean = X.mean(0, dtype=np.float64)
@@ -171,14 +143,6 @@ class _BaseAutoEncoder(
         rule: fixed at fit, so that set_params does not change what a fitted model
         answers."""
         return None if self.energy_quadrature == "exact" else int(self.energy_quadrature)
-
-    def _net_params(self):
-        return {
-            **module_arguments(_check_hidden_layer_sizes(self.hidden_layer_sizes)),
-            "noise": self.noise_,
-            "weight_length": self.weight_length,
-            "asymmetry_penalty": self.asymmetry_penalty,
-        }
 
     def _start_energy_sample(self, energies):
         """``offset_`` from the training energies, and the bounded sample of them that
@@ -602,6 +566,7 @@ _SHARED_DOC_ATTRIBUTES = r"""
         Names of features seen during fit, when X has string column names."""
 
 
+@declare_options()
 @_shared_docstring
 class UntiedAutoEncoder(_BaseAutoEncoder):
     r"""One-hidden-layer auto-encoder with free (untied) or tied decoder

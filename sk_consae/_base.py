@@ -7,57 +7,25 @@ bounded chunks of X to the pure functions of :mod:`sk_consae._maths`.
 
 import copy
 from contextlib import contextmanager
-from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
-from ._nn.module import AutoEncoderModule
+from ._nn.module import module_arguments
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
+from ._nn.optimizers import optimizer_name
 from ._nn.state import net_state, rebuild_net
 from ._nn.threads import torch_threads
-
-_OPTIMIZERS = {
-    # name: (torch optimiser, default learning rate)
-    "adam": (torch.optim.Adam, 1e-3),
-    "sgd": (torch.optim.SGD, 1e-2),
-    "lbfgs": (torch.optim.LBFGS, 1.0),
-}
-
-# batch_size="auto": at most this many rows, and at least AUTO_MIN_STEPS optimiser steps
-# per epoch on data of >= AUTO_MIN_STEPS * AUTO_MIN_BATCH rows. Small datasets would
-# otherwise get one or two steps an epoch (one-class digits: 125 rows, one step).
-AUTO_MAX_BATCH, AUTO_MIN_BATCH, AUTO_MIN_STEPS = 128, 8, 16
-
-
-def resolve_batch_size(batch_size, n_samples):
-    """The mini-batch size for ``batch_size`` (an int or "auto") and ``n_samples`` rows:
-    "auto" is ``min(128, max(8, n_samples // 16))``."""
-    if batch_size != "auto":
-        return int(batch_size)
-    return int(min(AUTO_MAX_BATCH, max(AUTO_MIN_BATCH, n_samples // AUTO_MIN_STEPS)))
-
+from ._options import ARCHITECTURE, net_arguments
 
 # Stands for the fitted number of hidden units in _BaseFieldModel._map_rows's row_shape.
 HIDDEN = object()
-
-# Net arguments that define the model and its optimiser: continued training needs them
-# unchanged (see _BaseFieldModel._update_training_params).
-ARCHITECTURE = (
-    "module__n_components",
-    "module__hidden_layer_sizes",
-    "module__activation",
-    "module__weight_tying",
-    "optimizer",
-)
-# A one-hidden-layer net has no hidden_layer_sizes argument: it stands for ().
-_ARCHITECTURE_DEFAULTS = {"module__hidden_layer_sizes": ()}
 
 # Largest intermediate a chunk of inference allocates: scikit-learn's working_memory
 # (sklearn.set_config), at most 64 MiB. Larger chunks gain nothing: score_samples and
@@ -107,32 +75,6 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
             with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
                 out[start : start + rows] = fn(field, chunk).cpu().numpy()
     return out
-
-
-class Count(Interval):
-    """An integer interval that rejects booleans (Python counts True as an Integral)."""
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, bool) and super().is_satisfied_by(val)
-
-
-# Parameters every field model shares, for `_parameter_constraints`.
-SHARED_CONSTRAINTS = {
-    "n_components": [Count(Integral, 1, None, closed="left")],
-    "activation": [StrOptions({"sigmoid", "relu", "tanh", "softplus", "linear"})],
-    "optimizer": [StrOptions(set(_OPTIMIZERS))],
-    "lr": [Interval(Real, 0, None, closed="neither"), None],
-    "momentum": [Interval(Real, 0, 1, closed="left")],
-    "max_epochs": [Count(Integral, 1, None, closed="left")],
-    "batch_size": [Count(Integral, 1, None, closed="left")],
-    "shuffle": ["boolean"],
-    "device": [str, torch.device],  # "cpu", "cuda", "cuda:N"; checked at fit
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-    "callbacks": [list, None],
-    "warm_start": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-}
 
 
 @contextmanager
@@ -185,8 +127,8 @@ def as_tensor(array, device, dtype=None):
 class _BaseFieldModel(BaseEstimator):
     """Training and inference shared by the auto-encoders and the field extractor.
 
-    Subclasses define ``__init__`` (storing the public parameters listed in
-    ``SHARED_CONSTRAINTS`` plus their own) and may override :meth:`_net_params`.
+    Subclasses define ``__init__`` (storing public parameters declared in
+    :mod:`sk_consae._options`) and may override :meth:`_net_params`.
     """
 
     # --- fitted state -------------------------------------------------------------
@@ -281,7 +223,7 @@ class _BaseFieldModel(BaseEstimator):
     # --- training -----------------------------------------------------------------
 
     def _net_params(self):
-        """Subclass keys for :meth:`_skorch_params`: noise, penalties, advice."""
+        """Net arguments the subclass fixes, that no parameter decides (advice)."""
         return {}
 
     def _initialize_module(self, module, inputs, generator):
@@ -340,41 +282,24 @@ class _BaseFieldModel(BaseEstimator):
                     "monitor 'train_loss'."
                 )
 
-    def _skorch_params(self, n_samples):
-        """Every keyword argument of the skorch net that the public parameters decide.
+    def _skorch_params(self, n_samples, noise):
+        """Every keyword argument of the skorch net that the public parameters decide,
+        for ``n_samples`` training rows and the fitted ``noise``.
 
-        The one source of truth: new nets are built from it, and continued training
-        compares its ``ARCHITECTURE`` keys with the fitted net and applies the rest
-        through skorch's ``set_params``. Subclasses add keys with :meth:`_net_params`.
+        Derived from the declarations in :mod:`sk_consae._options`: new nets are built
+        from it, and continued training compares its ``ARCHITECTURE`` keys with the
+        fitted net and applies the rest through skorch's ``set_params``.
         """
         self._check_callbacks()
-        optimizer, default_lr = _OPTIMIZERS[self.optimizer]
-        params = {
-            "module": AutoEncoderModule,
-            "module__n_components": self.n_components,
-            "module__activation": self.activation,
-            "module__weight_tying": self.weight_tying,
-            "optimizer": optimizer,
-            "lr": default_lr if self.lr is None else self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": resolve_batch_size(self.batch_size, n_samples),
-            "shuffle": self.shuffle,
-            "verbose": self.verbose,
-            "callbacks": copy.deepcopy(self.callbacks),
-            "validation_fraction": self.validation_fraction,
-        }
-        if self.optimizer == "sgd":
-            params["optimizer__momentum"] = self.momentum
-        elif self.optimizer == "lbfgs":
-            params["optimizer__line_search_fn"] = "strong_wolfe"
-            params["batch_size"] = -1  # L-BFGS needs the full-batch objective
-        return {**params, **self._net_params()}
+        return {**net_arguments(self, n_samples, noise), **self._net_params()}
 
-    def _new_net(self, n_samples, n_features, device, random_state):
+    def _new_net(self, n_samples, n_features, device, random_state, noise):
         init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
         # Derived, not drawn: later draws (and so every model without a split) stay as
         # they were before validation_fraction existed.
         split_seed = np.random.SeedSequence([int(shuffle_seed), 1]).generate_state(1)[0]
+        arguments = self._skorch_params(n_samples, noise)
+        arguments.update(module_arguments(arguments.pop("module__hidden_layer_sizes", ())))
         return AutoEncoderNet(
             module__n_features=n_features,
             module__seed=int(init_seed),
@@ -384,10 +309,10 @@ class _BaseFieldModel(BaseEstimator):
             shuffle_seed=int(shuffle_seed),
             noise_seed=int(noise_seed),
             split_seed=int(split_seed),
-            **self._skorch_params(n_samples),
+            **arguments,
         )
 
-    def _update_training_params(self, net, n_samples):
+    def _update_training_params(self, net, n_samples, noise):
         """Carry the current parameters into a net that continues training.
 
         What defines the model or its optimiser (``ARCHITECTURE``) must be as fitted;
@@ -396,18 +321,11 @@ class _BaseFieldModel(BaseEstimator):
         skorch sets ``lr`` and ``optimizer__*`` in the optimiser's parameter groups in
         place.
         """
-        params = self._skorch_params(n_samples)
-        del params["module"]  # decided by hidden_layer_sizes, compared below
-        for key in ARCHITECTURE:
-            default = _ARCHITECTURE_DEFAULTS.get(key)
-            wanted, fitted = params.pop(key, default), getattr(net, key, default)
+        params = self._skorch_params(n_samples, noise)
+        for key, name in ARCHITECTURE.items():
+            wanted, fitted = params.pop(key, ()), getattr(net, key, ())  # () when one layer
             if wanted != fitted:
-                name = key.removeprefix("module__")
-                was = (
-                    next(k for k, v in _OPTIMIZERS.items() if v[0] is fitted)
-                    if key == "optimizer"
-                    else fitted
-                )
+                was = optimizer_name(fitted) if key == "optimizer" else fitted
                 raise ValueError(
                     f"{name} changed from {was!r} to {getattr(self, name)!r} since the "
                     "model was fitted; continuing training (warm_start or partial_fit) "
@@ -418,7 +336,7 @@ class _BaseFieldModel(BaseEstimator):
         net.set_params(**params)
         net.initialize_callbacks()
 
-    def _train(self, X, target=None, *, epochs, continue_training):
+    def _train(self, X, target=None, *, epochs, continue_training, noise=0.0):
         """Train on float32 copies of ``X`` (and ``target``) moved to the device once.
 
         Parameters
@@ -430,6 +348,8 @@ class _BaseFieldModel(BaseEstimator):
         continue_training : bool
             Start from a copy of ``net_`` (warm start, ``partial_fit``) instead of a
             new net. The copy keeps ``net_`` intact if training fails.
+        noise : float, default=0.0
+            The input noise's standard deviation (``noise`` resolved on the data).
 
         Returns
         -------
@@ -437,12 +357,12 @@ class _BaseFieldModel(BaseEstimator):
         """
         if continue_training:
             net = copy.deepcopy(self.net_)
-            self._update_training_params(net, X.shape[0])
+            self._update_training_params(net, X.shape[0], noise)
             device = net.device
         else:
             device = self._training_device()
             random_state = check_random_state(self.random_state)
-            net = self._new_net(*X.shape, device, random_state)
+            net = self._new_net(*X.shape, device, random_state, noise)
             net.initialize()
         check_float32_range(X, "X")
         if target is not None:

@@ -1,14 +1,12 @@
 """ContractiveAutoEncoder: the auto-encoder with a closed-form contractive penalty."""
 
-from numbers import Real
-
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ._autoencoder import _BaseAutoEncoder, _shared_docstring
+from ._options import declare_options
 
 __all__ = ["ContractiveAutoEncoder"]
 
 
+@declare_options()
 @_shared_docstring
 class ContractiveAutoEncoder(_BaseAutoEncoder):
     r"""Auto-encoder trained with a contractive penalty, in closed form.
@@ -75,12 +73,6 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
     (1797, 32)
     """
 
-    _parameter_constraints: dict = {
-        **_BaseAutoEncoder._parameter_constraints,
-        "contraction": [Interval(Real, 0, None, closed="left")],
-        "contraction_target": [StrOptions({"reconstruction", "encoder"})],
-    }
-
     def __init__(
         self,
         n_components=100,
@@ -131,10 +123,3 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.validation_fraction = validation_fraction
-
-    def _net_params(self):
-        return {
-            **super()._net_params(),
-            "contraction": self.contraction,
-            "contraction_target": self.contraction_target,
-        }

@@ -6,8 +6,10 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
-from ._base import HIDDEN, SHARED_CONSTRAINTS, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, _BaseFieldModel, restore_on_failure
 from ._maths.energy import finite_energies
+from ._nn.module import WEIGHT_TYING
+from ._options import OPTIONS, declare_options
 
 __all__ = ["ConservativeFieldExtractor"]
 
@@ -28,6 +30,11 @@ def check_field_values(y, X):
     return y
 
 
+# Only gradient fields (tied or scaled), and a fixed batch size.
+@declare_options(
+    weight_tying=[StrOptions(set(WEIGHT_TYING) - {"untied"})],
+    batch_size=OPTIONS["batch_size"].constraint[:1],
+)
 class ConservativeFieldExtractor(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseFieldModel
 ):
@@ -150,12 +157,6 @@ class ConservativeFieldExtractor(
     >>> conservative.shape, extractor.score_samples(X).shape
     ((900, 2), (900,))
     """
-
-    _parameter_constraints: dict = {
-        **SHARED_CONSTRAINTS,
-        "weight_tying": [StrOptions({"tied", "scaled"})],
-        "standardize": ["boolean"],
-    }
 
     def __init__(
         self,

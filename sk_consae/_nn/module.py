@@ -36,9 +36,17 @@ from .._maths.penalties import (
     reconstruction_contraction,
 )
 
-__all__ = ["AutoEncoderModule", "DeepAutoEncoderModule", "WEIGHT_TYING", "module_arguments"]
+__all__ = [
+    "AutoEncoderModule",
+    "DeepAutoEncoderModule",
+    "WEIGHT_TYING",
+    "CONTRACTION_TARGETS",
+    "module_arguments",
+]
 
 WEIGHT_TYING = ("untied", "tied", "scaled")
+# What the contractive penalty differentiates: r(x), or the code h(x).
+CONTRACTION_TARGETS = ("reconstruction", "encoder")
 
 
 class AutoEncoderModule(nn.Module):

@@ -15,40 +15,12 @@ import numpy as np
 import torch
 from skorch.history import History
 
+from .._options import PERSISTED_NET_ARGUMENTS
 from .module import module_arguments
 from .net import AutoEncoderNet, SquaredError
+from .optimizers import OPTIMIZERS, optimizer_name
 
-__all__ = ["OPTIMIZER_NAMES", "net_weights", "net_state", "rebuild_net"]
-
-OPTIMIZER_NAMES = {torch.optim.Adam: "adam", torch.optim.SGD: "sgd", torch.optim.LBFGS: "lbfgs"}
-_OPTIMIZER_CLASSES = {name: cls for cls, name in OPTIMIZER_NAMES.items()}
-
-# Constructor arguments of AutoEncoderNet that hold plain values.
-_PLAIN_ARGUMENTS = (
-    "module__n_features",
-    "module__n_components",
-    "module__hidden_layer_sizes",
-    "module__activation",
-    "module__weight_tying",
-    "module__seed",
-    "lr",
-    "max_epochs",
-    "batch_size",
-    "shuffle",
-    "verbose",
-    "noise",
-    "contraction",
-    "contraction_target",
-    "asymmetry_penalty",
-    "weight_length",
-    "shuffle_seed",
-    "noise_seed",
-    "validation_fraction",
-    "split_seed",
-    "divergence_advice",
-    "optimizer__momentum",
-    "optimizer__line_search_fn",
-)
+__all__ = ["net_weights", "net_state", "rebuild_net"]
 
 
 def _plain(value):
@@ -80,9 +52,9 @@ def net_weights(net):
     what :func:`rebuild_net` needs for a net with a new optimiser and no history."""
     return {
         "arguments": {
-            key: _plain(getattr(net, key)) for key in _PLAIN_ARGUMENTS if hasattr(net, key)
+            key: _plain(getattr(net, key)) for key in PERSISTED_NET_ARGUMENTS if hasattr(net, key)
         },
-        "optimizer": OPTIMIZER_NAMES[net.optimizer],
+        "optimizer": optimizer_name(net.optimizer),
         "device": str(net.device),
         "module": {name: _plain(t) for name, t in net.module_.state_dict().items()},
     }
@@ -124,7 +96,7 @@ def rebuild_net(state, callbacks):
     arguments.update(module_arguments(arguments.pop("module__hidden_layer_sizes", ())))
     net = AutoEncoderNet(
         criterion=SquaredError,
-        optimizer=_OPTIMIZER_CLASSES[state["optimizer"]],
+        optimizer=OPTIMIZERS[state["optimizer"]].cls,
         train_split=None,
         callbacks=callbacks,
         device=device,
