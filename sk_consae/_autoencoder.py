@@ -12,9 +12,9 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import HIDDEN, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, _BaseFieldModel
 from ._maths.energy import finite_contributions, finite_energies
 from ._options import declare_options
 from ._outliers import (
@@ -61,19 +61,7 @@ class _BaseAutoEncoder(
             The fitted estimator. If fitting raises, the estimator is left exactly as
             it was before the call.
         """
-        with restore_on_failure(self):
-            warm = self.warm_start and self.__sklearn_is_fitted__()
-            # A warm start continues the fitted model: X must keep its features.
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not warm)
-            self.noise_ = resolve_noise(self.noise, X)
-            self.net_ = self._train(
-                X, epochs=self.max_epochs, continue_training=warm, noise=self.noise_
-            )
-            self._energy_nodes = self._resolve_energy_nodes()
-            self.n_samples_seen_ = X.shape[0]
-            self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._start_energy_sample(self._energy(X))
-        return self
+        return self._fit(X, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -105,38 +93,34 @@ class _BaseAutoEncoder(
         -------
         self : object
         """
-        # _fit_context validates the parameters on the first call, as scikit-learn's
-        # own partial_fit methods do. Later calls apply the current learning rate, noise
-        # and so on to the fitted model, so they are validated here too.
-        first_call = not self.__sklearn_is_fitted__()
-        if not first_call:
-            self._validate_params()
-        with restore_on_failure(self):
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)
-            if first_call or self.noise != "auto":
-                self.noise_ = resolve_noise(self.noise, X)
-            # The chunk's energies under the model before this step carry the earlier
-            # rows' energies to the new model's scale.
-            previous = None if first_call else self._energy(X)
-            self.net_ = self._train(
-                X, epochs=1, continue_training=not first_call, noise=self.noise_
-            )
-            self._energy_nodes = self._resolve_energy_nodes()
-            seen = 0 if first_call else self.n_samples_seen_
-            chunk_mean = X.mean(0, dtype=np.float64)
-            origin = chunk_mean if first_call else self.energy_origin_
-            self.n_samples_seen_ = seen + X.shape[0]
-            self.energy_origin_ = origin + (chunk_mean - origin) * (
-                X.shape[0] / self.n_samples_seen_
-            )
-            energies = self._energy(X)
-            if first_call:
-                self._start_energy_sample(energies)
-            else:
-                carried = carry_energies(self._energy_sample, previous, energies)
-                self._energy_sample = extend_sample(carried, energies, seen, self._sample_seed)
-                self._set_offset(self._energy_sample)
-        return self
+        return self._fit(X, incremental=True)
+
+    def _fit_rows(self, X, y, continuing, incremental):
+        # partial_fit resolves noise="auto" on its first chunk only.
+        if not (incremental and continuing and self.noise == "auto"):
+            self.noise_ = resolve_noise(self.noise, X)
+        carrying = incremental and continuing
+        # The chunk's energies under the model before this step carry the earlier
+        # rows' energies to the new model's scale.
+        previous = self._energy(X) if carrying else None
+        epochs = 1 if incremental else self.max_epochs
+        self.net_ = self._train(X, epochs=epochs, continue_training=continuing, noise=self.noise_)
+        self._energy_nodes = self._resolve_energy_nodes()
+        if not carrying:
+            self.n_samples_seen_ = X.shape[0]
+            self.energy_origin_ = X.mean(0, dtype=np.float64)
+            self._start_energy_sample(self._energy(X))
+            return
+        seen = self.n_samples_seen_
+        self.n_samples_seen_ = seen + X.shape[0]
+        chunk_mean = X.mean(0, dtype=np.float64)
+        self.energy_origin_ = self.energy_origin_ + (chunk_mean - self.energy_origin_) * (
+            X.shape[0] / self.n_samples_seen_
+        )
+        energies = self._energy(X)  # from the new origin
+        carried = carry_energies(self._energy_sample, previous, energies)
+        self._energy_sample = extend_sample(carried, energies, seen, self._sample_seed)
+        self._set_offset(self._energy_sample)
 
     def _resolve_energy_nodes(self):
         """Gauss-Legendre nodes of an untied model's energy, None for the family's exact

@@ -222,6 +222,29 @@ class _BaseFieldModel(BaseEstimator):
 
     # --- training -----------------------------------------------------------------
 
+    def _fit(self, X, y=None, *, incremental):
+        """What ``fit`` (``incremental=False``) and ``partial_fit`` share: validate,
+        then :meth:`_fit_rows`; a failure leaves the estimator as it was.
+
+        ``partial_fit`` continues a fitted model, and so does ``fit`` with
+        ``warm_start``: X must then keep the fitted features. ``_fit_context``
+        validates the parameters of a first call; later ``partial_fit`` calls apply
+        the current learning rate, noise and so on to the fitted model, so they are
+        validated here too (as scikit-learn's own ``partial_fit`` methods do).
+        """
+        continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
+        if incremental and continuing:
+            self._validate_params()
+        with restore_on_failure(self):
+            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not continuing)
+            self._fit_rows(X, y, continuing, incremental)
+        return self
+
+    def _fit_rows(self, X, y, continuing, incremental):
+        """Train on validated rows: a new model, or ``continuing`` the fitted one for
+        ``max_epochs`` (or one epoch when ``incremental``)."""
+        raise NotImplementedError
+
     def _net_params(self):
         """Net arguments the subclass fixes, that no parameter decides (advice)."""
         return {}

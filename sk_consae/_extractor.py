@@ -4,9 +4,9 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array
 
-from ._base import HIDDEN, _BaseFieldModel, restore_on_failure
+from ._base import HIDDEN, _BaseFieldModel
 from ._maths.energy import finite_energies
 from ._nn.module import WEIGHT_TYING
 from ._options import OPTIONS, declare_options
@@ -234,24 +234,22 @@ class ConservativeFieldExtractor(
         -------
         self : object
         """
-        with restore_on_failure(self):
-            warm = self.warm_start and self.__sklearn_is_fitted__()
-            # A warm start continues the fitted model: X must keep its features.
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not warm)
-            V = check_field_values(y, X)
-            if self.standardize:
-                mean = X.mean(0, dtype=np.float64)
-                scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
-            else:
-                mean, scale = np.zeros(X.shape[1]), 1.0
-            # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:
-            # v = -x + u(x) becomes g = -z + (u(x) - mean) / scale.
-            Z = (X - mean) / scale
-            self.net_ = self._train(
-                Z, Z + V / scale, epochs=self.max_epochs, continue_training=warm
-            )
-            self.input_mean_, self.input_scale_ = mean, scale
-        return self
+        return self._fit(X, y, incremental=False)
+
+    def _fit_rows(self, X, y, continuing, incremental):
+        V = check_field_values(y, X)
+        if self.standardize:
+            mean = X.mean(0, dtype=np.float64)
+            scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
+        else:
+            mean, scale = np.zeros(X.shape[1]), 1.0
+        # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:
+        # v = -x + u(x) becomes g = -z + (u(x) - mean) / scale.
+        Z = (X - mean) / scale
+        self.net_ = self._train(
+            Z, Z + V / scale, epochs=self.max_epochs, continue_training=continuing
+        )
+        self.input_mean_, self.input_scale_ = mean, scale
 
     def _standardized(self, X):
         return ((X - self.input_mean_) / self.input_scale_).astype(X.dtype, copy=False)
