@@ -79,7 +79,7 @@ class _BaseAutoEncoder(
         recomputed after every call from a uniform reservoir sample of the energies of
         all rows seen so far (at most 10,000 numbers; no rows are kept), each scored
         when its chunk was trained on and carried to the current model's scale (see
-        the user guide, "Energies as anomaly scores"). ``noise="auto"`` is resolved on
+        :ref:`anomaly-scores`). ``noise="auto"`` is resolved on
         the first chunk, which then needs at least 2 rows.
 
         Parameters
@@ -416,34 +416,38 @@ class _BaseAutoEncoder(
         return np.where(decision >= 0, 1, -1)  # a non-finite decision is never an inlier
 
 
-def _shared_docstring(cls):
-    """Fill ``$parameters`` and ``$attributes`` in an auto-encoder's class docstring.
+def _shared_docstring(own_parameters=""):
+    """Fill ``$parameters`` and ``$attributes`` in an auto-encoder's class docstring,
+    with the class's ``own_parameters`` after the shared model parameters (the order of
+    ``__init__``).
 
     ``string.Template`` rather than an f-string, so that LaTeX braces and backslashes
     in the docstrings are written as LaTeX.
     """
-    cls.__doc__ = Template(cls.__doc__).substitute(
-        parameters=_SHARED_DOC_PARAMETERS, attributes=_SHARED_DOC_ATTRIBUTES
-    )
-    return cls
+
+    def fill(cls):
+        parameters = _MODEL_PARAMETERS_DOC + own_parameters + _TRAINING_PARAMETERS_DOC
+        cls.__doc__ = Template(cls.__doc__).substitute(
+            parameters=parameters, attributes=_SHARED_DOC_ATTRIBUTES
+        )
+        return cls
+
+    return fill
 
 
-_SHARED_DOC_PARAMETERS = r"""
+_MODEL_PARAMETERS_DOC = r"""
     n_components : int, default=100
         Number of hidden units H (of the code layer, with ``hidden_layer_sizes``).
     hidden_layer_sizes : tuple of int, default=()
-        Encoder layers before the code layer (the paper's Prop. 1); the decoder
-        mirrors them. ``()`` is the one-hidden-layer model. With layers,
-        ``weight_tying="untied"`` gives a free decoder whose energy is a line integral
-        by Gauss-Legendre quadrature, and ``"tied"`` / ``"scaled"`` give
-        :math:`r(x) = \nabla \Psi(x)` for the scalar network
-        :math:`\Psi(x) = \sum_k s_k A(u_k(x)) + c^\top x` on the code layer's
-        pre-activations :math:`u(x)` (:math:`s = 1` when tied): the decoder is the
-        encoder's backward pass, the field is conservative by construction and the
-        energy exact. See the user guide, "Deep auto-encoders".
+        Encoder layers before the code layer; the decoder mirrors them. ``()`` is the
+        one-hidden-layer model. With layers, ``"untied"`` has a free decoder (energy
+        by quadrature) and ``"tied"`` / ``"scaled"`` decode through the encoder's
+        backward pass, :math:`r = \nabla \Psi`: conservative by construction, exact
+        energy. See :ref:`deep-autoencoders`.
     activation : {"sigmoid", "relu", "tanh", "softplus", "linear"}, default="relu"
         Hidden activation h. ReLU units gave the best anomaly scores on the
-        benchmark (user guide); the paper's Table 1 uses both ReLU and sigmoid.
+        benchmark (:ref:`anomaly-benchmark`); the paper's Table 1 uses both ReLU and
+        sigmoid.
     weight_tying : {"untied", "tied", "scaled"}, default="untied"
         ``"untied"``: the decoder R is free. ``"tied"``: R = W. ``"scaled"``:
         R = W diag(s) with a free s, conservative by construction yet richer than
@@ -451,23 +455,19 @@ _SHARED_DOC_PARAMETERS = r"""
     weight_length : float or None, default=None
         If set to alpha, every hidden unit's encoder column (and, untied, its decoder
         column) is projected to Euclidean norm alpha after every optimiser step
-        (paper, footnote 4). The authors' code clipped to a maximum norm instead;
-        this is the equality constraint the paper states.
+        (paper, footnote 4).
     noise : float or "auto", default="auto"
-        Standard deviation of Gaussian input noise (denoising training); the target
-        stays the clean input. Drawn once per optimiser step. ``"auto"`` is half the
-        root-mean-square spread of the training features,
-        :math:`0.5 \sqrt{\mathrm{mean}_i \operatorname{Var}(x_i)}` (``noise_`` holds
-        the value used): the denoising field estimates
-        :math:`\sigma^2 \nabla \log p_\sigma`, so the energy tracks the data
-        density smoothed at that scale, and the model cannot collapse to the identity
-        map, whose energy is flat. See the user guide, "Energies as anomaly scores".
+        Standard deviation of Gaussian input noise (denoising training), drawn once
+        per optimiser step; the target stays the clean input. ``"auto"`` is half the
+        root-mean-square spread of the training features (``noise_`` holds the value
+        used). See :ref:`anomaly-scores`.
     asymmetry_penalty : float, default=0.0
-        Weight :math:`\lambda` of a conservativeness regulariser added to the loss: the
-        batch mean of :math:`\tfrac12 \lVert J - J^\top\rVert_F^2` (QCSBM's Asym,
-        Chao et al. 2023), exact in closed form at :math:`O(D H^2)` per step (as the
-        contractive penalty). Pulls an untied model towards a conservative field without
-        tying its weights; tied and scaled models are conservative already (0).
+        Weight :math:`\lambda` of the conservativeness regulariser
+        :math:`\tfrac12 \lVert J - J^\top\rVert_F^2` (QCSBM's Asym, Chao et al. 2023),
+        batch mean, exact in closed form. 0 for tied and scaled models. See
+        :ref:`training-criteria`."""
+
+_TRAINING_PARAMETERS_DOC = r"""
     optimizer : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"sgd"`` uses ``momentum``. ``"lbfgs"`` runs one full-batch L-BFGS step
         (up to 20 iterations, strong-Wolfe line search) per epoch and ignores
@@ -484,18 +484,16 @@ _SHARED_DOC_PARAMETERS = r"""
     shuffle : bool, default=True
         Shuffle the training samples every epoch.
     contamination : "auto" or float in (0, 0.5], default=0.1
-        Sets ``offset_``, the energy below which :meth:`predict` flags an outlier.
-        ``"auto"``: Tukey's outer fence of the training energies,
-        :math:`Q_1 - 3\,(Q_3 - Q_1)`, which needs no guess of the outlier fraction.
-        A float: the expected fraction of outliers, and ``offset_`` is that quantile
-        of the training energies.
+        Sets ``offset_``, the energy below which :meth:`predict` flags an outlier:
+        the ``contamination`` quantile of the training energies, or for ``"auto"``
+        Tukey's outer fence :math:`Q_1 - 3\,(Q_3 - Q_1)`.
     energy_quadrature : "exact" or int, default="exact"
         How an untied model integrates its field for :meth:`score_samples`:
         ``"exact"`` integrates each hidden unit in closed form along the segment;
         an int (1 to 1000) is the number of Gauss-Legendre nodes. Ignored when tied
         or scaled. A model with ``hidden_layer_sizes`` has no per-unit closed form:
-        ``"exact"`` then means 32 nodes (largest error 0.2% of the energies' spread
-        with ReLU units on ``load_digits``; see the user guide).
+        ``"exact"`` then means 32 nodes (see :ref:`deep-autoencoders` for the
+        measured error).
     device : str or torch.device, default="cpu"
         Where to train and infer: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     random_state : int, RandomState instance or None, default=None
@@ -551,12 +549,14 @@ _SHARED_DOC_ATTRIBUTES = r"""
 
 
 @declare_options()
-@_shared_docstring
+@_shared_docstring()
 class UntiedAutoEncoder(_BaseAutoEncoder):
-    r"""One-hidden-layer auto-encoder with free (untied) or tied decoder
-    weights.
+    r"""Auto-encoder with free (untied), tied or scaled decoder weights, with one
+    hidden layer or several.
 
     .. math:: r(x) = R\,h(W^\top x + b) + c
+
+    (one hidden layer; ``hidden_layer_sizes`` adds layers before the code).
 
     trained to minimise the mean of :math:`\lVert r(\tilde x) - x\rVert^2` over
     mini-batches (:math:`\tilde x = x` plus optional Gaussian ``noise``). As a
@@ -567,6 +567,8 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
 
     Training runs through skorch on float32 tensors; inference runs in the input's
     dtype, in chunks of bounded memory.
+
+    Read more in the :ref:`User Guide <vector-field>`.
 
     Parameters
     ----------$parameters

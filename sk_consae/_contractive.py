@@ -6,8 +6,16 @@ from ._options import declare_options
 __all__ = ["ContractiveAutoEncoder"]
 
 
+_CONTRACTION_DOC = r"""
+    contraction : float, default=0.1
+        The penalty weight :math:`\lambda`.
+    contraction_target : {"reconstruction", "encoder"}, default="reconstruction"
+        Penalise the Jacobian of the reconstruction :math:`r` or of the encoder
+        :math:`h`."""
+
+
 @declare_options()
-@_shared_docstring
+@_shared_docstring(_CONTRACTION_DOC)
 class ContractiveAutoEncoder(_BaseAutoEncoder):
     r"""Auto-encoder trained with a contractive penalty, in closed form.
 
@@ -37,13 +45,10 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
     :math:`E_z \lVert J^\top z\rVert^2 = \lVert J\rVert_F^2`, with one Rademacher
     probe :math:`z` per sample and step (one extra backward pass).
 
+    Read more in the :ref:`User Guide <training-criteria>`.
+
     Parameters
     ----------$parameters
-    contraction : float, default=0.1
-        The penalty weight :math:`\lambda`.
-    contraction_target : {"reconstruction", "encoder"}, default="reconstruction"
-        Penalise the Jacobian of the reconstruction :math:`r` or of the encoder
-        :math:`h`.
 
     Attributes
     ----------$attributes

@@ -65,6 +65,8 @@ class ConservativeFieldExtractor(
     gradients on those points, so its error against the population projection falls
     as the sample grows.
 
+    Read more in the :ref:`User Guide <field-extraction>`.
+
     Parameters
     ----------
     n_components : int, default=100

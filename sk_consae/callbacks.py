@@ -34,6 +34,8 @@ class ConservativenessMonitor(Callback):
     Jacobian-vector products per point, so with many features prefer a few hundred
     points or a larger ``every``.
 
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)

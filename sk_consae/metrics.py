@@ -164,6 +164,8 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
     (Hutchinson; :func:`jacobian_norms` returns the standard errors). Tied and
     scaled deep models are symmetric by construction.
 
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
+
     Parameters
     ----------
     estimator : fitted UntiedAutoEncoder, ContractiveAutoEncoder, \
@@ -209,6 +211,8 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
 
     Deep models: exact or Hutchinson norms as in :func:`jacobian_symmetricity`.
 
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
+
     Parameters
     ----------
     estimator : fitted sk_consae estimator or Pipeline ending in one
@@ -253,6 +257,8 @@ def weight_symmetricity(estimator, X=None, y=None):
     from :math:`H \times H` matrices. For a model with ``hidden_layer_sizes`` it is
     the symmetricity of the product of all weight matrices (the network with every
     activation replaced by the identity), a :math:`D \times D` matrix.
+
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
 
     Parameters
     ----------
@@ -315,6 +321,8 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
     from ``n_probes`` = :math:`p` Rademacher probes :math:`z_q`, with the standard
     error of each mean.
 
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
+
     Parameters
     ----------
     estimator : fitted sk_consae estimator or Pipeline ending in one
@@ -366,6 +374,8 @@ def curl(field, X):
     * 2-D: the signed scalar curl :math:`\partial_1 v_2 - \partial_2 v_1`.
     * D > 2: :math:`\lVert J - J^\top\rVert_F / \sqrt 2`, the norm of the curl vector
       in 3-D and its natural extension beyond; it is 0 iff :math:`J` is symmetric.
+
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
 
     Parameters
     ----------
@@ -483,6 +493,8 @@ def energy_ranking(estimator, X, X_other):
     With ``X_other`` a corrupted copy of ``X`` (e.g.
     :func:`sk_consae.datasets.salt_and_pepper`), a good energy model scores near 1.
 
+    Read more in the :ref:`User Guide <energy>`.
+
     Parameters
     ----------
     estimator : fitted estimator with ``score_samples``
@@ -543,6 +555,8 @@ def outlier_roc_auc(estimator, X, y):
     ``GridSearchCV(UntiedAutoEncoder(), param_grid, scoring=outlier_roc_auc)``
     tunes a detector on labelled validation folds (the estimators' ``fit`` ignores
     y, so training stays unsupervised).
+
+    Read more in the :ref:`User Guide <anomaly-scores>`.
 
     Parameters
     ----------

@@ -146,7 +146,8 @@ class AutoEncoderNet(NeuralNet):
     ``contraction`` penalty, the ``weight_length`` projection after every optimiser
     step, a check that stops training on a non-finite loss, a seeded hold-out split
     (``validation_fraction``) for ``valid_loss``, and the tensor data path. The
-    module's forward returns ``(reconstruction, preactivation)``.
+    module's forward returns the reconstruction and what its penalties take: the
+    pre-activations (one hidden layer) or the input (deep modules).
     """
 
     def __init__(
@@ -247,13 +248,13 @@ class AutoEncoderNet(NeuralNet):
         self._shuffle_generator = None
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        reconstruction, preactivation = y_pred
+        reconstruction, penalty_input = y_pred  # pre-activations, or X for deep modules
         loss = self.criterion_.forward(reconstruction, y_true)  # no hooks: skip __call__
         if self.contraction:
-            penalty = self.module_.contraction(preactivation, self.contraction_target)
+            penalty = self.module_.contraction(penalty_input, self.contraction_target)
             loss = loss + self.contraction * penalty
         if self.asymmetry_penalty:
-            loss = loss + self.asymmetry_penalty * self.module_.asymmetry(preactivation)
+            loss = loss + self.asymmetry_penalty * self.module_.asymmetry(penalty_input)
         return loss
 
     def uses_batch_hooks(self):

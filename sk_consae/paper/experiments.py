@@ -407,7 +407,7 @@ def polynomial_gradient_projection(X, V, degree=12):
     Least squares over the gradients of the monomials :math:`x^i y^j`,
     :math:`1 \le i + j \le` ``degree``: the discrete :math:`L^2` projection onto
     that subspace of gradient fields, which converges to the projection onto all
-    gradients as the degree grows (NOTES: degree 12 on the spiral sink).
+    gradients as the degree grows.
 
     Parameters
     ----------
