@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo docs bench lint clean
+.PHONY: install test test-oldest demo docs bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ install: $(STAMP)
 
 test: install
 	$(PY) -m pytest
+
+# The suite against the oldest skorch and scikit-learn that pyproject.toml allows.
+OLDEST ?= .venv-oldest
+test-oldest:
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --upgrade pip
+	$(OLDEST)/bin/python -m pip install -c constraints-cpu.txt -c constraints-oldest.txt -e ".[test]"
+	$(OLDEST)/bin/python -m pytest
 
 demo: install
 	$(PY) -m sk_consae reproduce --quick --out consae-report
@@ -35,4 +43,4 @@ lint: install
 	$(PY) -m ruff check sk_consae tests benchmarks examples
 
 clean:
-	rm -rf $(VENV) build docs/_build docs/auto_examples docs/generated consae-report
+	rm -rf $(VENV) $(OLDEST) build docs/_build docs/auto_examples docs/generated consae-report
