@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-oldest demo docs bench lint clean
+.PHONY: install test test-slow test-oldest demo docs bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ install: $(STAMP)
 
 test: install
 	$(PY) -m pytest
+
+# The large checks the default run leaves out (marked slow).
+test-slow: install
+	$(PY) -m pytest -m slow
 
 # The suite against the oldest skorch and scikit-learn that pyproject.toml allows.
 OLDEST ?= .venv-oldest

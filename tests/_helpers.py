@@ -5,11 +5,24 @@ from pathlib import Path
 import torch
 from hypothesis import strategies as st
 
+from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae._maths.activations import ACTIVATIONS, get_activation
 from sk_consae._maths.one_layer import OneLayerField
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 TYINGS = ("untied", "tied", "scaled")
+AUTOENCODERS = [UntiedAutoEncoder, ContractiveAutoEncoder]
+# The auto-encoders' public methods that take samples.
+AE_METHODS = [
+    "transform",
+    "score_samples",
+    "decision_function",
+    "predict",
+    "vector_field",
+    "jacobian",
+    "reconstruct",
+    "score",
+]
 
 # (seed, D inputs, H hidden units, n samples) for property tests on random fields.
 field_shapes = st.tuples(

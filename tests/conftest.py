@@ -5,7 +5,10 @@ import torch
 from hypothesis import settings
 from sklearn.datasets import load_digits
 
-from ._helpers import SHARED_DATA
+from sk_consae import ConservativeFieldExtractor
+from sk_consae.datasets import make_spiral_sink
+
+from ._helpers import AUTOENCODERS, SHARED_DATA
 
 settings.register_profile("default", max_examples=40, deadline=None)
 settings.load_profile("default")
@@ -47,3 +50,33 @@ def one_thread_per_test_process():
     with threadpool_limits(limits=1):
         yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def fitted(few_digits):
+    return {cls: cls(8, max_epochs=2, random_state=0).fit(few_digits) for cls in AUTOENCODERS}
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    X, V = make_spiral_sink(10)
+    return ConservativeFieldExtractor(8, max_epochs=2, random_state=0).fit(X, V)
+
+
+def _simulate_gpus(monkeypatch, count):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+
+
+@pytest.fixture
+def no_gpu(monkeypatch):
+    """torch sees no CUDA device, whatever the machine has: the GPU-absent paths run
+    everywhere."""
+    _simulate_gpus(monkeypatch, 0)
+
+
+@pytest.fixture
+def one_gpu(monkeypatch):
+    """torch reports one CUDA device (none is used): the GPU-present checks run on
+    machines without one."""
+    _simulate_gpus(monkeypatch, 1)

@@ -312,9 +312,7 @@ def test_failed_refit_keeps_the_previous_fit(digits):
     assert ae.n_features_in_ == 64
 
 
-def test_cuda_request_without_a_gpu_is_explained(digits):
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
+def test_cuda_request_without_a_gpu_is_explained(digits, no_gpu):
     with pytest.raises(ValueError, match="device='cuda'"):
         small(device="cuda").fit(digits)
 

@@ -1,8 +1,6 @@
 import subprocess
 import sys
 
-import pytest
-
 from sk_consae import cli
 
 
@@ -19,13 +17,18 @@ def test_unreadable_mnist_folder_fails_cleanly(capsys, tmp_path):
     assert "is not a folder" in capsys.readouterr().err
 
 
-def test_cuda_without_gpu_is_refused(capsys, tmp_path):
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
+def test_cuda_without_gpu_is_refused(capsys, tmp_path, no_gpu):
     assert cli.main(["reproduce", "--quick", "--device", "cuda", "--out", str(tmp_path)]) == 1
     assert "torch sees no GPU" in capsys.readouterr().err
+
+
+def test_cuda_with_a_gpu_passes_the_check_and_reaches_the_run(tmp_path, one_gpu, monkeypatch):
+    import sk_consae.paper
+
+    calls = []
+    monkeypatch.setattr(sk_consae.paper, "run", lambda *args, **kwargs: calls.append(kwargs))
+    assert cli.main(["reproduce", "--quick", "--device", "cuda", "--out", str(tmp_path)]) == 0
+    assert calls[0]["device"] == "cuda"
 
 
 def test_usage_errors_exit_with_status_2():

@@ -39,6 +39,7 @@ def search():
     )
 
 
+@pytest.mark.slow
 def test_grid_search_on_a_dask_cluster_matches_loky(cluster, digits):
     on_dask = search()
     with joblib.parallel_backend("dask"):

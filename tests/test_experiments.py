@@ -1,4 +1,7 @@
+"""The paper's experiments as functions (sk_consae.paper.experiments) on real data."""
+
 import numpy as np
+import pytest
 
 from sk_consae import ConservativeFieldExtractor, UntiedAutoEncoder
 from sk_consae.paper.experiments import (
@@ -8,6 +11,7 @@ from sk_consae.paper.experiments import (
 )
 
 
+@pytest.mark.slow
 def test_algorithm_1_ranking_rises_with_beta_on_digits():
     result = conservative_recovery(
         n_field_samples=3000,

@@ -69,6 +69,7 @@ def test_recovers_the_gradient_part_and_potential_on_a_grid(grid_2d):
     assert np.abs(curl(extractor, grid_2d)).max() == 0
 
 
+@pytest.mark.slow
 def test_random_points_give_the_empirical_projection(grid_2d):
     """On 2,500 uniform random points the rotational part is not exactly orthogonal
     to gradients, and a flexible gradient model absorbs part of it; the potential's
@@ -99,6 +100,7 @@ def test_spiral_sink_matches_its_l2_projection_on_the_square():
     assert distance == pytest.approx(0.396, abs=0.01)
 
 
+@pytest.mark.slow
 def test_recovers_the_gradient_part_in_3d():
     # 8,192 Sobol points: uniform, with an empirical measure close to the population one
     # (errors 3.7% and 1.2% here; 32,768 points and 300 epochs gave 3.1% and 1.0% in 4x

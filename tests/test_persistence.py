@@ -1,15 +1,21 @@
 """What saved models contain, and what they can do once loaded: no training rows in
 any format, continued training after every persistence path, clear errors for bad
-weights files."""
+weights files, bit-identical round trips through every format."""
 
+import copy
 import pickle
+import warnings
 
 import joblib
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae.datasets import make_spiral_sink
 from sk_consae.persistence import load_weights, save_weights
+
+from ._helpers import AUTOENCODERS
 
 MARKER = 1234.56789  # one training value, to be found in no saved file
 
@@ -191,3 +197,124 @@ def test_a_tensor_of_the_wrong_shape_is_named(weights_file, tmp_path):
     safetensors.numpy.save_file(arrays, str(path), metadata=metadata)
     with pytest.raises(ValueError, match="(?s)reshaped.safetensors.*do not fit.*encoder_weight"):
         load_weights(path)
+
+
+# --- round trips --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", AUTOENCODERS)
+@pytest.mark.parametrize("tying", ["untied", "tied", "scaled"])
+def test_joblib_and_pickle_round_trips_are_bit_identical(cls, tying, few_digits, tmp_path):
+    model = cls(8, weight_tying=tying, max_epochs=2, random_state=0).fit(few_digits)
+    joblib.dump(model, tmp_path / "model.joblib")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # e.g. torch.load without weights_only
+        loaded = joblib.load(tmp_path / "model.joblib")
+        unpickled = pickle.loads(pickle.dumps(model))
+    for other in (loaded, unpickled):
+        np.testing.assert_array_equal(other.transform(few_digits), model.transform(few_digits))
+        np.testing.assert_array_equal(
+            other.score_samples(few_digits), model.score_samples(few_digits)
+        )
+        assert other.get_params() == model.get_params()
+    unpickled.partial_fit(few_digits)  # the training state survives too
+    copy.deepcopy(model).partial_fit(few_digits)
+
+
+def test_extractor_round_trip(extractor, tmp_path):
+    X, _ = make_spiral_sink(10)
+    joblib.dump(extractor, tmp_path / "extractor.joblib")
+    loaded = joblib.load(tmp_path / "extractor.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), extractor.predict(X))
+    np.testing.assert_array_equal(loaded.score_samples(X), extractor.score_samples(X))
+
+
+def test_model_saved_from_a_gpu_loads_on_a_cpu_only_machine(few_digits, no_gpu):
+    model = UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(few_digits)
+    expected = model.score_samples(few_digits)
+    model.net_.device = "cuda"  # as if fitted with device="cuda"
+    payload = pickle.dumps(model)
+    with pytest.warns(UserWarning, match="CUDA"):  # skorch's DeviceWarning
+        loaded = pickle.loads(payload)
+    assert str(loaded.net_.device) == "cpu"
+    np.testing.assert_array_equal(loaded.score_samples(few_digits), expected)
+
+
+def _every_estimator(few_digits):
+    X, V = make_spiral_sink(10)
+    for cls in AUTOENCODERS:
+        for tying in ("untied", "tied", "scaled"):
+            yield (
+                cls(6, weight_tying=tying, max_epochs=2, random_state=0).fit(few_digits),
+                few_digits,
+            )
+    for tying in ("tied", "scaled"):
+        yield (
+            ConservativeFieldExtractor(6, weight_tying=tying, max_epochs=2, random_state=0).fit(
+                X, V
+            ),
+            X,
+        )
+
+
+def _outputs(model, X):
+    if isinstance(model, ConservativeFieldExtractor):
+        return model.predict(X), model.score_samples(X)
+    return model.transform(X), model.score_samples(X), model.predict(X)
+
+
+def test_skops_round_trip_asks_to_trust_only_the_estimator_class(few_digits):
+    import skops.io as sio
+
+    for model, X in _every_estimator(few_digits):
+        payload = sio.dumps(model)
+        untrusted = sio.get_untrusted_types(data=payload)
+        assert untrusted == [f"{type(model).__module__}.{type(model).__name__}"]
+        loaded = sio.loads(payload, trusted=untrusted)
+        for got, expected in zip(_outputs(loaded, X), _outputs(model, X)):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_skops_round_trip_keeps_the_training_state(few_digits):
+    import skops.io as sio
+
+    model = UntiedAutoEncoder(6, optimizer="sgd", max_epochs=2, random_state=0).fit(few_digits)
+    payload = sio.dumps(model)
+    loaded = sio.loads(payload, trusted=sio.get_untrusted_types(data=payload))
+    model.partial_fit(few_digits)
+    loaded.partial_fit(few_digits)
+    np.testing.assert_array_equal(loaded.encoder_weights_, model.encoder_weights_)
+    assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
+
+
+def test_weights_only_files_load_for_inference(few_digits, tmp_path):
+    import pandas as pd
+
+    from sk_consae.persistence import load_weights, save_weights
+
+    frame = pd.DataFrame(few_digits, columns=[f"p{i}" for i in range(64)])
+    named = UntiedAutoEncoder(6, max_epochs=2, random_state=0).fit(frame)
+    for model, X in [*_every_estimator(few_digits), (named, frame)]:
+        save_weights(model, tmp_path / "model.safetensors")
+        loaded = load_weights(tmp_path / "model.safetensors")
+        assert type(loaded) is type(model) and loaded.get_params()["n_components"] == 6
+        for got, expected in zip(_outputs(loaded, X), _outputs(model, X)):
+            np.testing.assert_array_equal(got, expected)
+    assert list(loaded.feature_names_in_) == list(frame.columns)
+    assert len(loaded.history_) == 0
+    loaded.partial_fit(frame)  # a new optimiser, the saved weights
+    assert len(loaded.history_) == 1
+
+
+def test_weights_only_loading_checks_the_file(tmp_path):
+    import safetensors.numpy
+
+    from sk_consae.persistence import load_weights, save_weights
+
+    safetensors.numpy.save_file({"w": np.ones(2)}, str(tmp_path / "other.safetensors"))
+    with pytest.raises(ValueError, match="not a sk_consae weights file"):
+        load_weights(tmp_path / "other.safetensors")
+    with pytest.raises(TypeError, match="saves sk_consae estimators, got list"):
+        save_weights([], tmp_path / "x.safetensors")
+    with pytest.raises(NotFittedError):
+        save_weights(UntiedAutoEncoder(), tmp_path / "x.safetensors")
