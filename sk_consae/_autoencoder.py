@@ -446,7 +446,7 @@ _MODEL_PARAMETERS_DOC = r"""
         energy. See :ref:`deep-autoencoders`.
     activation : {"sigmoid", "relu", "tanh", "softplus", "linear"}, default="relu"
         Hidden activation h. ReLU units gave the best anomaly scores on the
-        benchmark (:ref:`anomaly-benchmark`); the paper's Table 1 uses both ReLU and
+        benchmark (:ref:`User Guide <anomaly-benchmark>`); the paper's Table 1 uses both ReLU and
         sigmoid.
     weight_tying : {"untied", "tied", "scaled"}, default="untied"
         ``"untied"``: the decoder R is free. ``"tied"``: R = W. ``"scaled"``:
