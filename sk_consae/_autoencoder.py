@@ -1,5 +1,5 @@
-"""UntiedAutoEncoder: a one-hidden-layer auto-encoder as a transformer, an energy
-model and an outlier detector."""
+"""UntiedAutoEncoder: an auto-encoder (one hidden layer or several) as a transformer, an
+energy model and an outlier detector."""
 
 from string import Template
 

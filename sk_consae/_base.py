@@ -1,8 +1,9 @@
-"""Machinery shared by every estimator built on the one-hidden-layer field.
+"""Machinery shared by every estimator built on an auto-encoder field.
 
-Estimators stay thin: they validate input, call :meth:`_BaseFieldModel._train` to
-get a trained skorch net, and answer queries through :meth:`_map_rows`, which feeds
-bounded chunks of X to the pure functions of :mod:`sk_consae._maths`.
+Estimators stay thin: :meth:`_BaseFieldModel._fit` validates input and calls their
+``_fit_rows``, :meth:`_BaseFieldModel._train` gives a trained skorch net, and queries
+are answered through :meth:`_map_rows`, which feeds bounded chunks of X to the methods
+of the fitted :class:`~sk_consae._maths.field.Field`.
 """
 
 import copy
