@@ -1,9 +1,10 @@
-"""Pictures of 2-D vector fields and of training histories (matplotlib).
+"""Pictures of 2-D vector fields, energies, their per-feature contributions and
+training histories (matplotlib).
 
-:class:`VectorFieldDisplay` follows scikit-learn's display API (as
-:class:`~sklearn.inspection.DecisionBoundaryDisplay`): build it with
-:meth:`~VectorFieldDisplay.from_estimator` or :meth:`~VectorFieldDisplay.from_callable`,
-re-draw it with :meth:`~VectorFieldDisplay.plot`.
+The displays follow scikit-learn's display API (as
+:class:`~sklearn.metrics.RocCurveDisplay`): build one with ``from_estimator`` (or
+``from_predictions`` / ``from_callable``), re-draw it with ``plot(ax=...)``; what was
+drawn stays in its attributes.
 """
 
 from numbers import Integral
@@ -14,8 +15,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel, callable_output
 from ._optional import pyplot
+from .inspection import named_contributions
 
-__all__ = ["VectorFieldDisplay", "plot_history"]
+__all__ = ["VectorFieldDisplay", "EnergyDisplay", "ContributionDisplay", "plot_history"]
 
 
 def _positive_int(name, value, minimum=1):
@@ -275,6 +277,341 @@ class VectorFieldDisplay:
         field = getattr(estimator, "vector_field", None) or estimator.predict
         potential = estimator.score_samples if energy else None
         return cls.from_callable(field, potential, X=X, **kwargs)
+
+
+class EnergyDisplay:
+    """The distribution of energies, the threshold of :meth:`predict` and, with labels,
+    the two classes apart and the ROC curve beside.
+
+    Parameters
+    ----------
+    energies : ndarray of shape (n_samples,)
+        :meth:`score_samples` values: higher means more typical.
+    offset : float or None, default=None
+        The threshold (``offset_``): energies below it are flagged.
+    y : ndarray of shape (n_samples,) or None, default=None
+        Labels, 1 (or -1 in ``predict``'s convention) for anomalies.
+
+    Attributes
+    ----------
+    flagged_fraction_ : float or None
+        Fraction of energies below ``offset`` (None without ``offset``).
+    roc_auc_ : float or None
+        ROC AUC of the negated energies against ``y`` (None without labels).
+    ax_ : matplotlib Axes
+        The distribution's axes.
+    roc_ax_ : matplotlib Axes or None
+        The ROC curve's axes, when labels are given and two axes are drawn on.
+    figure_ : matplotlib Figure
+    offset_line_ : matplotlib Line2D or None
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sk_consae.plotting import EnergyDisplay
+    >>> energies = np.r_[np.random.default_rng(0).normal(size=95), [-6, -7, -5, -8, -9]]
+    >>> y = np.r_[np.zeros(95), np.ones(5)]
+    >>> display = EnergyDisplay.from_predictions(energies, offset=-2.0, y=y)
+    >>> display.flagged_fraction_, round(display.roc_auc_, 2)
+    (0.07, 1.0)
+    """
+
+    def __init__(self, *, energies, offset=None, y=None):
+        self.energies = energies
+        self.offset = offset
+        self.y = y
+
+    @classmethod
+    def from_predictions(cls, energies, *, offset=None, y=None, ax=None, **kwargs):
+        """Draw energies already computed.
+
+        Parameters
+        ----------
+        energies : array-like of shape (n_samples,)
+            :meth:`score_samples` values.
+        offset : float, optional
+            The threshold of :meth:`predict`.
+        y : array-like of shape (n_samples,), optional
+            Labels, 1 (or -1) for anomalies.
+        ax : matplotlib Axes or pair of Axes, optional
+            Where to draw; with labels, a pair draws the ROC curve in the second.
+        **kwargs
+            :meth:`plot`'s options.
+
+        Returns
+        -------
+        EnergyDisplay
+        """
+        energies = np.asarray(energies, dtype=np.float64)
+        if energies.ndim != 1 or energies.size == 0 or not np.isfinite(energies).all():
+            raise ValueError(
+                f"energies must be a non-empty 1-D array of finite numbers; got shape "
+                f"{energies.shape}."
+            )
+        if offset is not None and not np.isfinite(float(offset)):
+            raise ValueError(f"offset must be a finite number, got {offset!r}.")
+        if y is not None:
+            from .metrics import _anomaly_indicator
+
+            y = _anomaly_indicator(y)
+            if y.shape != energies.shape:
+                raise ValueError(f"y has {y.shape[0]} labels for {energies.shape[0]} energies.")
+        display = cls(energies=energies, offset=None if offset is None else float(offset), y=y)
+        return display.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y=None, *, ax=None, **kwargs):
+        """Draw a fitted energy model's energies of X with its ``offset_``.
+
+        Parameters
+        ----------
+        estimator : fitted sk_consae estimator or Pipeline ending in one
+            Anything with ``score_samples``; its last step's ``offset_`` is drawn
+            when it has one.
+        X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
+        y : array-like of shape (n_samples,), optional
+            Labels, 1 (or -1) for anomalies.
+        ax : matplotlib Axes or pair of Axes, optional
+            Where to draw; with labels, a pair draws the ROC curve in the second.
+        **kwargs
+            :meth:`plot`'s options.
+
+        Returns
+        -------
+        EnergyDisplay
+        """
+        if not hasattr(estimator, "score_samples"):
+            raise TypeError(
+                f"EnergyDisplay needs an estimator with score_samples; got "
+                f"{type(estimator).__name__}."
+            )
+        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        energies = estimator.score_samples(X)
+        offset = getattr(final, "offset_", None)
+        return cls.from_predictions(energies, offset=offset, y=y, ax=ax, **kwargs)
+
+    def plot(self, ax=None, *, kind="hist", bins=50, title=None):
+        """Draw the distribution (and the ROC curve).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or pair of Axes, optional
+            A new figure (two panels with labels) when None.
+        kind : {"hist", "ecdf"}, default="hist"
+            Histogram (densities, one per class with labels) or empirical CDF.
+        bins : int, default=50
+            Histogram bins.
+        title : str, optional
+            Title of the distribution's panel.
+
+        Returns
+        -------
+        self
+        """
+        plt = pyplot()
+        if kind not in ("hist", "ecdf"):
+            raise ValueError(f"kind must be 'hist' or 'ecdf', got {kind!r}.")
+        _positive_int("bins", bins)
+        labelled = self.y is not None
+        if ax is None:
+            columns = 2 if labelled else 1
+            _, axes = plt.subplots(1, columns, figsize=(5 * columns, 3.6), squeeze=False)
+            axes = list(axes[0])
+        else:
+            axes = list(np.ravel(ax))
+        self.ax_, self.roc_ax_ = axes[0], (axes[1] if labelled and len(axes) > 1 else None)
+        self.figure_ = self.ax_.figure
+        groups = (
+            [("normal", self.y == 0), ("anomaly", self.y == 1)]
+            if labelled
+            else [("all", np.ones(self.energies.shape, bool))]
+        )
+        edges = np.histogram_bin_edges(self.energies, bins=bins)
+        for name, mask in groups:
+            values = self.energies[mask]
+            label = f"{name} ({mask.sum()})"
+            if kind == "hist":
+                self.ax_.hist(values, bins=edges, density=True, alpha=0.55, label=label)
+            else:
+                ordered = np.sort(values)
+                self.ax_.step(ordered, np.arange(1, len(ordered) + 1) / len(ordered), label=label)
+        self.flagged_fraction_ = None
+        self.offset_line_ = None
+        if self.offset is not None:
+            self.flagged_fraction_ = float(np.mean(self.energies < self.offset))
+            self.offset_line_ = self.ax_.axvline(
+                self.offset,
+                color="black",
+                linestyle="--",
+                label=f"offset_: {100 * self.flagged_fraction_:.1f}% flagged below",
+            )
+        self.ax_.set_xlabel("energy (score_samples; higher = more typical)")
+        self.ax_.set_ylabel("density" if kind == "hist" else "fraction of samples")
+        self.ax_.legend(fontsize="small")
+        if title is not None:
+            self.ax_.set_title(title)
+        self.roc_auc_ = None
+        if labelled:
+            from sklearn.metrics import roc_auc_score, roc_curve
+
+            self.roc_auc_ = float(roc_auc_score(self.y, -self.energies))
+            if self.roc_ax_ is not None:
+                false_positive, true_positive, _ = roc_curve(self.y, -self.energies)
+                self.roc_ax_.plot(false_positive, true_positive, label=f"AUC {self.roc_auc_:.3f}")
+                self.roc_ax_.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":")
+                self.roc_ax_.set_xlabel("false positive rate")
+                self.roc_ax_.set_ylabel("true positive rate")
+                self.roc_ax_.set_title("ROC of the negated energy")
+                self.roc_ax_.legend(loc="lower right")
+        if ax is None:
+            self.figure_.tight_layout()
+        return self
+
+
+class ContributionDisplay:
+    """For chosen rows, the features that lower their energy most, as bar charts.
+
+    Each row gets a panel of its ``n_features`` largest contributions in magnitude
+    (:meth:`~sk_consae.UntiedAutoEncoder.energy_contributions`, which add up to the
+    row's energy minus the typical point's), most negative on top; a bar is labelled
+    with the feature's name and the row's value.
+
+    Parameters
+    ----------
+    contributions : ndarray of shape (n_rows, n_features)
+        The chosen rows' contributions.
+    feature_names : ndarray of str of shape (n_features,)
+        The features' names.
+    values : ndarray of shape (n_rows, n_features)
+        The chosen rows' feature values.
+    rows : ndarray of int of shape (n_rows,)
+        Their positions in X.
+    energies : ndarray of shape (n_rows,) or None, default=None
+        Their energies, for the panel titles.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+        One panel per row.
+    figure_ : matplotlib Figure
+    bars_ : list of matplotlib BarContainer
+    shown_features_ : list of ndarray of str
+        The features drawn in each panel, top to bottom.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sk_consae import UntiedAutoEncoder
+    >>> from sk_consae.plotting import ContributionDisplay
+    >>> X = np.random.default_rng(0).normal(size=(300, 4))
+    >>> X[7, 2] = 8.0
+    >>> ae = UntiedAutoEncoder(16, max_epochs=30, random_state=0).fit(X)
+    >>> display = ContributionDisplay.from_estimator(ae, X, n_rows=1, n_features=2)
+    >>> int(display.rows[0]), display.shown_features_[0][0]
+    (7, 'x2')
+    """
+
+    def __init__(self, *, contributions, feature_names, values, rows, energies=None):
+        self.contributions = contributions
+        self.feature_names = feature_names
+        self.values = values
+        self.rows = rows
+        self.energies = energies
+
+    @classmethod
+    def from_estimator(cls, estimator, X, *, rows=None, n_rows=3, ax=None, **kwargs):
+        """Draw a fitted auto-encoder's contributions for some rows of X.
+
+        Parameters
+        ----------
+        estimator : fitted UntiedAutoEncoder, ContractiveAutoEncoder or Pipeline ending in one
+            The energy model (see :func:`sk_consae.inspection.explain_outliers` for
+            Pipelines).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Samples; a DataFrame's columns name the features.
+        rows : sequence of int, optional
+            Positions in X to draw; the ``n_rows`` rows of lowest energy when None.
+        n_rows : int, default=3
+            How many lowest-energy rows, when ``rows`` is None.
+        ax : matplotlib Axes or array of Axes, optional
+            One per row; a new figure when None.
+        **kwargs
+            :meth:`plot`'s options.
+
+        Returns
+        -------
+        ContributionDisplay
+        """
+        _positive_int("n_rows", n_rows)
+        contributions, names, values = named_contributions(estimator, X)  # checks the model
+        energies = np.asarray(estimator.score_samples(X))
+        if rows is None:
+            rows = np.argsort(energies, kind="stable")[:n_rows]
+        rows = np.asarray(rows)
+        if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
+            raise ValueError(f"rows must be a non-empty sequence of integers, got {rows!r}.")
+        if rows.min() < -len(values) or rows.max() >= len(values):
+            raise ValueError(f"rows must index X's {len(values)} samples, got {rows.tolist()}.")
+        display = cls(
+            contributions=contributions[rows],
+            feature_names=names,
+            values=np.asarray(values, dtype=float)[rows],
+            rows=rows,
+            energies=energies[rows],
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    def plot(self, ax=None, *, n_features=8):
+        """Draw one panel per row.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array of Axes, optional
+            One per row; a new figure when None.
+        n_features : int, default=8
+            Bars per panel: the contributions largest in magnitude.
+
+        Returns
+        -------
+        self
+        """
+        plt = pyplot()
+        _positive_int("n_features", n_features)
+        n_rows = len(self.rows)
+        if ax is None:
+            _, axes = plt.subplots(
+                1, n_rows, figsize=(4.2 * n_rows, 0.45 * min(n_features, 12) + 1.6), squeeze=False
+            )
+            axes = axes[0]
+        axes = np.ravel(ax if ax is not None else axes)
+        if len(axes) != n_rows:
+            raise ValueError(f"ax has {len(axes)} axes for {n_rows} rows; give one per row.")
+        self.axes_, self.figure_ = axes, axes[0].figure
+        self.bars_, self.shown_features_ = [], []
+        shown = min(n_features, self.contributions.shape[1])
+        for panel, (ax_, row) in enumerate(zip(axes, self.rows)):
+            contributions = self.contributions[panel]
+            # The largest in magnitude, then most negative at the top.
+            chosen = np.argsort(-np.abs(contributions), kind="stable")[:shown]
+            chosen = chosen[np.argsort(contributions[chosen], kind="stable")]
+            names = self.feature_names[chosen]
+            labels = [f"{n} = {v:.3g}" for n, v in zip(names, self.values[panel, chosen])]
+            colours = ["tab:red" if c < 0 else "tab:blue" for c in contributions[chosen]]
+            positions = np.arange(shown)[::-1]
+            self.bars_.append(ax_.barh(positions, contributions[chosen], color=colours))
+            ax_.set_yticks(positions, labels)
+            ax_.axvline(0, color="black", linewidth=0.8)
+            ax_.set_xlabel("contribution to the energy")
+            energy = "" if self.energies is None else f", energy {self.energies[panel]:.3g}"
+            ax_.set_title(f"row {int(row)}{energy}", fontsize="medium")
+            self.shown_features_.append(np.asarray(names))
+        self.figure_.tight_layout()
+        return self
 
 
 def plot_history(estimator, keys="train_loss", *, ax=None, label=None, logy=False):

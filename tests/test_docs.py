@@ -12,6 +12,8 @@ MODULES = [
     "sk_consae.metrics",
     "sk_consae.callbacks",
     "sk_consae.plotting",
+    "sk_consae.inspection",
+    "sk_consae.pyod",
     "sk_consae.datasets",
     "sk_consae.exceptions",
     "sk_consae.persistence",
