@@ -18,17 +18,22 @@ negative terms are *why* a sample scores as an anomaly.
 The data are the Wisconsin breast-cancer measurements shipped with scikit-learn
 (30 features of cell nuclei). We train on benign samples mixed with a few malignant
 ones, without labels, as an anomaly detector would be used, and explain the samples
-it finds least typical.
+it finds least typical: with :func:`~sk_consae.inspection.explain_outliers` (a table),
+:class:`~sk_consae.plotting.EnergyDisplay` and
+:class:`~sk_consae.plotting.ContributionDisplay`.
 """
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import MinMaxScaler
 
 from sk_consae import UntiedAutoEncoder
+from sk_consae.inspection import explain_outliers
+from sk_consae.plotting import ContributionDisplay, EnergyDisplay
 
 data = load_breast_cancer()
 names = np.array(data.feature_names)
@@ -36,16 +41,22 @@ benign, malignant = data.data[data.target == 1], data.data[data.target == 0]
 rng = np.random.default_rng(0)
 X = np.vstack([benign, malignant[rng.choice(len(malignant), 20, replace=False)]])
 is_anomaly = np.r_[np.zeros(len(benign)), np.ones(20)]
-X = MinMaxScaler().fit_transform(X)
+X = pd.DataFrame(MinMaxScaler().fit_transform(X), columns=names)  # named features
 
 ae = UntiedAutoEncoder(random_state=0).fit(X)  # default parameters
 energy = ae.score_samples(X)
 print(f"ROC AUC of the energy: {roc_auc_score(is_anomaly, -energy):.3f}")
 
 # %%
+# The energies of benign and malignant samples, the threshold ``offset_`` of
+# ``predict`` (the 10% quantile of the training energies, ``contamination=0.1``) and
+# the ROC curve of the negated energy.
+EnergyDisplay.from_estimator(ae, X, is_anomaly)
+
+# %%
 # The contributions add up to each sample's energy minus the energy of the mean.
 contributions = ae.energy_contributions(X)
-drop = energy - ae.score_samples(ae.energy_origin_[None])
+drop = energy - ae.score_samples(pd.DataFrame(ae.energy_origin_[None], columns=names))
 print(f"largest |sum - drop|: {np.abs(contributions.sum(1) - drop).max():.1e}")
 
 # %%
@@ -67,17 +78,15 @@ ax.set_title("Energy contributions of the ten least typical samples")
 fig.colorbar(image, ax=ax, label=r"contribution $\phi_i$ to $F(x) - F(x_0)$")
 
 # %%
-# One sample in detail: :math:`F(x) - F(x_0)` split over its five most negative
-# terms and the rest.
-sample = worst[0]
-order = np.argsort(contributions[sample])
-top = order[:5]
-rest = contributions[sample, order[5:]].sum()
-labels = [*names[top], "other 25 features"]
-values = [*contributions[sample, top], rest]
-fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
-ax.barh(labels[::-1], values[::-1], color=["tab:gray", *["tab:red"] * 5])
-ax.axvline(0, color="black", linewidth=0.8)
-ax.set_xlabel(r"contribution to $F(x) - F(x_0)$")
-ax.set_title(f"Sample #{sample}: $F(x) - F(x_0)$ = {drop[sample]:.3f}, the sum of the bars")
+# The same as a table to act on: the five least typical samples, each with the three
+# features that lower its energy most, their values (scaled to [0, 1]) and
+# contributions.
+table = explain_outliers(ae, X, n_rows=5, n_features=3)
+table.insert(0, "malignant", is_anomaly[table.index].astype(bool))
+print(table.round(3).to_string())
+
+# %%
+# The three least typical samples in detail: each panel shows the eight largest
+# contributions in magnitude, red where the feature lowers the energy.
+ContributionDisplay.from_estimator(ae, X, n_rows=3)
 plt.show()

@@ -138,6 +138,42 @@ class EnergyDetector(BaseDetector):
         check_is_fitted(self, ["estimator_", "decision_scores_"])
         return -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
 
+    def predict_proba(self, X, method="linear", return_confidence=False):
+        """PyOD's outlier probabilities of X, from the training scores (its base class).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
+        method : {"linear", "unify"}, default="linear"
+            ``"linear"``: min-max scaling of the scores by the training range;
+            ``"unify"``: Kriegel et al.'s unification (a Gaussian CDF of the
+            standardised score).
+        return_confidence : bool, default=False
+            Also return :meth:`predict_confidence`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Columns: probability of normal, of outlier.
+        """
+        return super().predict_proba(X, method=method, return_confidence=return_confidence)
+
+    def predict_confidence(self, X):
+        """PyOD's confidence in each label of X, in [0, 1] (its base class's
+        estimate from the training scores; Perini et al. 2020).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return super().predict_confidence(X)
+
     def energy_contributions(self, X):
         """Each feature's share of each row's energy (see
         :meth:`sk_consae.UntiedAutoEncoder.energy_contributions`); the most negative
