@@ -139,6 +139,8 @@ class _BaseAutoEncoder(
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        # Models saved before max_samples existed trained every epoch on every row.
+        vars(self).setdefault("max_samples", None)
         # Version 0.2.0.dev0 kept up to 10,000 training rows for the streaming offset_;
         # a model saved by it keeps only their energies once loaded.
         rows = vars(self).pop("_seen_sample", None)
@@ -478,6 +480,12 @@ _TRAINING_PARAMETERS_DOC = r"""
         Momentum of ``"sgd"``.
     max_epochs : int, default=100
         Epochs of ``fit``.
+    max_samples : "auto", int, float in (0, 1] or None, default="auto"
+        Rows each epoch trains on, a fresh random subset every epoch (as
+        :class:`~sklearn.ensemble.IsolationForest` subsamples), so that the cost of a
+        fit stops growing with the data: ``"auto"`` is at most 8,192 rows, an int that
+        many, a float that fraction, None every row. Applies when ``shuffle`` (without
+        it every row is used in order). See :ref:`training-criteria`.
     batch_size : int or "auto", default="auto"
         Mini-batch size. ``"auto"`` is ``min(128, max(8, n_samples // 16))``, so
         small datasets still get at least 16 optimiser steps per epoch.
@@ -626,6 +634,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         lr=None,
         momentum=0.9,
         max_epochs=100,
+        max_samples="auto",
         batch_size="auto",
         shuffle=True,
         contamination=0.1,
@@ -648,6 +657,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self.lr = lr
         self.momentum = momentum
         self.max_epochs = max_epochs
+        self.max_samples = max_samples
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.contamination = contamination

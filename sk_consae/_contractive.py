@@ -94,6 +94,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         lr=None,
         momentum=0.9,
         max_epochs=100,
+        max_samples="auto",
         batch_size="auto",
         shuffle=True,
         contamination=0.1,
@@ -118,6 +119,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self.lr = lr
         self.momentum = momentum
         self.max_epochs = max_epochs
+        self.max_samples = max_samples
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.contamination = contamination

@@ -188,6 +188,11 @@ def load_weights(path):
         raise ValueError(f"{path!r} is damaged or truncated: {error}") from None
     estimator = classes[header["class"]](**header["params"])
     state = dict(vars(estimator))
+    # A parameter newer than the file takes the value its version trained with, which
+    # __setstate__ sets (as for a pickle), not today's default.
+    for name in estimator.get_params(deep=False).keys() - header["params"].keys():
+        del state[name]
+    vars(estimator).clear()
     for key, value in header["fitted"].items():
         if isinstance(value, dict) and "strings" in value:
             value = np.asarray(value["strings"], dtype=object)

@@ -215,3 +215,54 @@ def test_extractor_records_valid_loss():
 def test_validation_fraction_leaving_nothing_to_train_is_named(few_digits):
     with pytest.raises(ValueError, match="validation_fraction=0.9 of 3 samples"):
         UntiedAutoEncoder(4, max_epochs=1, validation_fraction=0.9).fit(few_digits[:3])
+
+
+# --- rows per epoch (max_samples) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many_rows():
+    return np.random.default_rng(0).normal(size=(3000, 5)).astype(np.float32)
+
+
+def test_data_within_max_samples_train_as_with_every_row(few_digits):
+    params = dict(n_components=8, max_epochs=3, random_state=0)
+    default = UntiedAutoEncoder(**params).fit(few_digits)  # 300 rows < 8,192
+    every_row = UntiedAutoEncoder(max_samples=None, **params).fit(few_digits)
+    np.testing.assert_array_equal(default.encoder_weights_, every_row.encoder_weights_)
+    assert default.net_.max_samples is None  # resolved: no subset needed
+
+
+@pytest.mark.parametrize("max_samples, rows", [(1000, 1000), (0.25, 750), (5000, 3000)])
+def test_each_epoch_trains_on_a_fresh_subset(many_rows, max_samples, rows):
+    model = UntiedAutoEncoder(
+        8, batch_size=100, max_epochs=2, max_samples=max_samples, random_state=0
+    ).fit(many_rows)
+    assert model.history_[:, "train_batch_count"] == [int(np.ceil(rows / 100))] * 2
+    assert model.n_samples_seen_ == 3000  # offset_ and energy_origin_ still use every row
+    whole = UntiedAutoEncoder(8, batch_size=100, max_epochs=2, max_samples=None, random_state=0)
+    changed = not np.array_equal(whole.fit(many_rows).encoder_weights_, model.encoder_weights_)
+    assert changed == (rows < 3000)
+
+
+def test_subsets_differ_between_epochs_and_continue_as_if_uninterrupted(many_rows):
+    params = dict(n_components=8, batch_size=100, max_samples=500, random_state=0)
+    model = UntiedAutoEncoder(max_epochs=1, **params).fit(many_rows)
+    model.partial_fit(many_rows)
+    whole = UntiedAutoEncoder(max_epochs=2, **params).fit(many_rows)
+    np.testing.assert_array_equal(model.encoder_weights_, whole.encoder_weights_)
+
+
+def test_without_shuffling_every_row_trains_in_order(many_rows):
+    model = UntiedAutoEncoder(
+        8, batch_size=100, max_epochs=1, max_samples=100, shuffle=False, random_state=0
+    ).fit(many_rows)
+    assert model.history_[-1, "train_batch_count"] == 30
+
+
+@pytest.mark.parametrize("bad", [0, -5, 1.5, 0.0, "all", True])
+def test_bad_max_samples_are_named(bad, few_digits):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="max_samples"):
+        UntiedAutoEncoder(4, max_epochs=1, max_samples=bad).fit(few_digits)

@@ -85,16 +85,24 @@ class TensorBatchIterator:
         Visit samples in the order of ``torch.randperm(n, generator=generator)``.
     generator : torch.Generator, optional
         CPU generator for the permutation; the net re-seeds it every epoch.
+    max_samples : int or None, default=None
+        With ``shuffle``, visit only the first ``max_samples`` rows of the permutation:
+        a fresh random subset every epoch. None (or no shuffling): every row.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, max_samples=None):
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.generator = generator
+        self.max_samples = max_samples
+
+    def _rows(self):
+        n = len(self.dataset)
+        return n if not self.shuffle or self.max_samples is None else min(n, self.max_samples)
 
     def __len__(self):
-        return math.ceil(len(self.dataset) / self.batch_size)
+        return math.ceil(self._rows() / self.batch_size)
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
@@ -103,8 +111,10 @@ class TensorBatchIterator:
             for start in range(0, n, size):
                 yield X[start : start + size], y[start : start + size]
             return
-        order = torch.randperm(n, generator=self.generator).to(X.device)
-        for start in range(0, n, size):
+        # The first rows of a fresh permutation: a uniform subset, shuffled. Drawing the
+        # whole permutation keeps every epoch's draws as they are without a subset.
+        order = torch.randperm(n, generator=self.generator)[: self._rows()].to(X.device)
+        for start in range(0, len(order), size):
             index = order[start : start + size]
             inputs = X[index]
             yield inputs, (inputs if y is X else y[index])
@@ -144,7 +154,8 @@ class AutoEncoderNet(NeuralNet):
     Adds to :class:`skorch.NeuralNet`: Gaussian input ``noise`` (denoising, drawn
     once per optimiser step so L-BFGS sees one objective per step), a closed-form
     ``contraction`` penalty, the ``weight_length`` projection after every optimiser
-    step, a check that stops training on a non-finite loss, a seeded hold-out split
+    step, epochs on a fresh random subset of at most ``max_samples`` rows, a check
+    that stops training on a non-finite loss, a seeded hold-out split
     (``validation_fraction``) for ``valid_loss``, and the tensor data path. The
     module's forward returns the reconstruction and what its penalties take: the
     pre-activations (one hidden layer) or the input (deep modules).
@@ -159,6 +170,7 @@ class AutoEncoderNet(NeuralNet):
         asymmetry_penalty=0.0,
         weight_length=None,
         shuffle=True,
+        max_samples=None,
         shuffle_seed=0,
         noise_seed=0,
         validation_fraction=None,
@@ -176,6 +188,7 @@ class AutoEncoderNet(NeuralNet):
         self.asymmetry_penalty = asymmetry_penalty
         self.weight_length = weight_length
         self.shuffle = shuffle
+        self.max_samples = max_samples
         self.shuffle_seed = shuffle_seed
         self.noise_seed = noise_seed
 
@@ -208,7 +221,9 @@ class AutoEncoderNet(NeuralNet):
         if not training:
             return TensorBatchIterator(dataset, batch_size)
         self._shuffle_generator = torch.Generator()
-        return TensorBatchIterator(dataset, batch_size, self.shuffle, self._shuffle_generator)
+        return TensorBatchIterator(
+            dataset, batch_size, self.shuffle, self._shuffle_generator, self.max_samples
+        )
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
