@@ -111,10 +111,16 @@ class TensorBatchIterator:
             for start in range(0, n, size):
                 yield X[start : start + size], y[start : start + size]
             return
-        # The first rows of a fresh permutation: a uniform subset, shuffled. Drawing the
-        # whole permutation keeps every epoch's draws as they are without a subset.
-        order = torch.randperm(n, generator=self.generator)[: self._rows()].to(X.device)
-        for start in range(0, len(order), size):
+        rows = self._rows()
+        if rows < n:
+            # A uniform subset in random order, drawn in O(rows): a permutation of all n
+            # rows would cost more than the epoch's steps at 10^7 rows.
+            seed = int(torch.randint(2**62, (), generator=self.generator))
+            subset = np.random.default_rng(seed).choice(n, rows, replace=False)
+            order = torch.from_numpy(subset).to(X.device)
+        else:
+            order = torch.randperm(n, generator=self.generator).to(X.device)
+        for start in range(0, rows, size):
             index = order[start : start + size]
             inputs = X[index]
             yield inputs, (inputs if y is X else y[index])
