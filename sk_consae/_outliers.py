@@ -56,8 +56,19 @@ def resolve_noise(noise, X):
             f"X has {X.shape[0]} sample; pass at least 2 samples (with partial_fit, the "
             "first chunk fixes noise_ for the whole stream) or a float, e.g. noise=0.1."
         )
-    spread = np.sqrt(np.mean(np.var(X, axis=0, dtype=np.float64)))
+    spread = np.sqrt(np.mean(column_variances(X)))
     return float(NOISE_AUTO_FACTOR * spread)
+
+
+def column_variances(X, rows=2**15):
+    """Each column's variance in float64, from blocks of ``rows`` rows: ``np.var`` would
+    hold a float64 copy of all of X (twice a float32 X's memory at 10^7 rows)."""
+    mean = X.mean(0, dtype=np.float64)
+    squares = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], rows):
+        deviation = X[start : start + rows] - mean
+        squares += (deviation * deviation).sum(0)
+    return squares / X.shape[0]
 
 
 def tukey_lower_fence(scores, k=3.0):
