@@ -4,11 +4,14 @@
 
 1. Writes ``--rows`` x 20 float32 rows (standard normal, 1% shifted by 4 in every
    feature) as one ``.npy`` file per block, a block at a time, into a temporary folder.
-2. Opens them as a Dask array of memory-mapped blocks (nothing is read yet).
-3. Trains ``UntiedAutoEncoder(max_samples=None)`` through dask-ml's ``Incremental`` on a
-   ``LocalCluster`` (one process-free worker, two threads): one ``partial_fit`` per
-   block, so one pass over every row, one block in memory at a time.
-4. Scores the Dask array block by block (``map_blocks``).
+2. Opens them as a Dask array whose blocks are read from disk when computed.
+3. Trains ``UntiedAutoEncoder(max_samples=None)`` with one ``partial_fit`` per block, in
+   order, each block computed when its turn comes: one pass over every row, one block
+   in memory at a time. (dask-ml's ``Incremental`` runs the same calls, but its graph
+   lets the scheduler read several blocks ahead: 5.2 GB peak for 763 MB of data when
+   measured.)
+4. Scores the Dask array block by block (``map_blocks``) on a ``LocalCluster`` (one
+   worker in this process, two threads).
 5. Fits the default model in memory on a 100,000-row subsample and compares the two
    models' energies on 10,000 held-out rows (Spearman correlation), and both with the
    data's log-density (99% N(0, I), 1% N(4, I)).
@@ -49,9 +52,9 @@ def main():
     parser.add_argument("--block", type=int, default=10**6)
     args = parser.parse_args()
 
+    import dask
     import dask.array as da
     from dask.distributed import Client, LocalCluster
-    from dask_ml.wrappers import Incremental
 
     from sk_consae import UntiedAutoEncoder
 
@@ -60,19 +63,22 @@ def main():
         paths = write_blocks(folder, args.rows, args.block)
         print(f"wrote {len(paths)} blocks of {args.block:,} rows: {time.perf_counter() - t:.1f} s")
         print(f"peak resident memory after writing: {peak_mb():.0f} MB")
-        blocks = [da.from_array(np.load(p, mmap_mode="r"), chunks=(args.block, 20)) for p in paths]
+        shapes = [np.load(p, mmap_mode="r").shape for p in paths]
+        blocks = [
+            da.from_delayed(dask.delayed(np.load)(p), shape=shape, dtype=np.float32)
+            for p, shape in zip(paths, shapes)
+        ]
         X = da.concatenate(blocks)
         data_mb = X.nbytes / 2**20
         with LocalCluster(n_workers=1, threads_per_worker=2, processes=False) as cluster:
             with Client(cluster):
-                model = Incremental(
-                    UntiedAutoEncoder(max_samples=None, random_state=0), shuffle_blocks=False
-                )
+                estimator = UntiedAutoEncoder(max_samples=None, random_state=0)
                 t = time.perf_counter()
-                model.fit(X)
+                for block in X.blocks:
+                    estimator.partial_fit(block.compute())
                 fit = time.perf_counter() - t
-                print(f"Incremental fit, one pass over {args.rows:,} rows: {fit:.1f} s")
-                estimator = model.estimator_
+                print(f"partial_fit per block, one pass over {args.rows:,} rows: {fit:.1f} s")
+                print(f"peak resident memory after training: {peak_mb():.0f} MB")
                 t = time.perf_counter()
                 energies = X.map_blocks(
                     estimator.score_samples, drop_axis=1, dtype=np.float32

@@ -284,3 +284,12 @@ def test_energies_are_finite_and_labels_right_up_to_the_dtype_range(
     assert overflowed[0] and np.all(labels[overflowed] == -1)
     contributions = model.energy_contributions(X)
     assert np.all(np.isfinite(contributions))
+
+
+def test_column_variances_in_blocks_equal_numpys():
+    from sk_consae._outliers import column_variances
+
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(1000, 7)).astype(np.float32)
+    np.testing.assert_allclose(
+        column_variances(X, rows=64), np.var(X, axis=0, dtype=np.float64), rtol=1e-12
+    )
