@@ -41,3 +41,17 @@ def test_the_oldest_tested_versions_are_the_lower_bounds(name):
 @pytest.mark.parametrize("name", BOUNDED)
 def test_the_installed_version_is_in_the_range(name):
     assert _requirements()[name].specifier.contains(version(name))
+
+
+def test_a_missing_optional_extra_is_named():
+    from sk_consae._optional import require
+
+    with pytest.raises(ImportError, match='pip install "sk_consae\\[pyod\\]"'):
+        require("a_package_that_is_not_installed.models", "pyod")
+
+
+def test_every_optional_extra_in_pyproject_has_its_requirement():
+    text = (ROOT / "pyproject.toml").read_text()
+    for extra, package in (("pyod", "pyod"), ("plot", "matplotlib"), ("weights", "safetensors")):
+        line = re.search(rf"^{extra} = \[(.*)\]", text, re.MULTILINE)
+        assert line and package in line.group(1), extra
