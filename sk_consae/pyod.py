@@ -113,10 +113,10 @@ class EnergyDetector(BaseDetector):
 
         self._check_contamination()
         check_array(X, dtype=None, ensure_all_finite=True)  # named errors, before training
-        self._set_n_classes(y)
         template = UntiedAutoEncoder() if self.estimator is None else self.estimator
         _energy_model(template, fitted=False)  # named before any training
-        estimator = clone(template).fit(X)
+        estimator = clone(template).fit(X)  # a failed fit leaves self as it was
+        self._set_n_classes(y)
         self.estimator_ = estimator
         self.n_features_in_ = _energy_model(estimator).n_features_in_
         self.decision_scores_ = -np.asarray(estimator.score_samples(X), dtype=np.float64)

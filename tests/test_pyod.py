@@ -216,3 +216,13 @@ def test_a_pythresh_style_thresholder_sets_the_labels(data):
     estimator = UntiedAutoEncoder(8, max_epochs=5, random_state=0)
     detector = EnergyDetector(estimator, contamination=Above()).fit(data[0])
     assert detector.labels_.mean() == pytest.approx(0.2, abs=0.01)
+
+
+def test_a_failed_fit_leaves_the_detector_as_it_was(data):
+    detector = EnergyDetector(UntiedAutoEncoder(8, max_epochs=5, random_state=0)).fit(data[0])
+    state = dict(vars(detector))
+    with pytest.raises(ValueError):
+        detector.fit(np.full((10, 3), np.nan))
+    assert vars(detector).keys() == state.keys()
+    assert detector.estimator_ is state["estimator_"]
+    np.testing.assert_array_equal(detector.decision_scores_, state["decision_scores_"])
