@@ -1,0 +1,88 @@
+"""Study for a label-free model-selection score (not part of the package): does the
+Hyvarinen score with a fitted temperature pick better models than the reconstruction
+error?
+
+For a one-layer model, F's gradient is v = r - x and its Laplacian tr(J_r) - D, with
+tr(J_r) = sum_k h'(u_k) sum_i W_ik R_ik. For log p = F / T the Hyvarinen score is
+H(T) = a / T^2 + b / T with a = mean ||v||^2 / 2, b = mean(tr J_r - D); its minimum over
+T > 0 (when b < 0) is at T* = -2a / b, with H* = -b^2 / (4a): free of the energy's
+constant and scale. score = b^2 / (4a) (higher = better; -inf when b >= 0).
+Protocol: bench_anomaly's ADBench split (seed 0); 2-fold CV on the training part;
+the grid is noise x n_components (10 models), ReLU units.
+
+    cd benchmarks && python study_score.py
+"""
+
+import time
+
+import numpy as np
+from bench_anomaly import ADBENCH, adbench_names, adbench_split
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import KFold
+
+from sk_consae import UntiedAutoEncoder
+
+GRID = [
+    {"noise": noise, "n_components": h}
+    for noise in (0.0, 0.01, 0.05, 0.2, "auto")
+    for h in (16, 100)
+]
+
+
+def slopes(params, X):
+    u = X @ params.encoder_weight + params.encoder_bias
+    if params.activation == "relu":
+        return (u > 0).astype(np.float64)
+    s = 1 / (1 + np.exp(-u))
+    return s * (1 - s)
+
+
+def hyvarinen(model, X):
+    p = model.field_parameters_
+    v = model.vector_field(X).astype(np.float64)
+    trace = slopes(p, X) @ (p.encoder_weight * p.decoder_weight).sum(0)
+    a = 0.5 * np.mean((v * v).sum(1))
+    b = np.mean(trace - X.shape[1])
+    return b * b / (4 * a) if b < 0 and a > 0 else -np.inf
+
+
+def main():
+    names = adbench_names()
+    out = []
+    for name in names:
+        t = time.perf_counter()
+        X_train, X_test, y_test = adbench_split(ADBENCH / f"{name}.npz", 0)
+        X_train = X_train.astype(np.float64)
+        cv = {"hyv": [], "rec": []}
+        test_auc = []
+        for params in GRID:
+            hyv, rec = [], []
+            for fit_rows, val_rows in KFold(2, shuffle=True, random_state=0).split(X_train):
+                m = UntiedAutoEncoder(random_state=0, **params).fit(X_train[fit_rows])
+                hyv.append(hyvarinen(m, X_train[val_rows]))
+                rec.append(m.score(X_train[val_rows]))
+            cv["hyv"].append(np.mean(hyv))
+            cv["rec"].append(np.mean(rec))
+            full = UntiedAutoEncoder(random_state=0, **params).fit(X_train)
+            test_auc.append(roc_auc_score(y_test, -full.score_samples(X_test)))
+        default = UntiedAutoEncoder(random_state=0).fit(X_train)
+        row = {
+            "dataset": name,
+            "default": roc_auc_score(y_test, -default.score_samples(X_test)),
+            "by_hyvarinen": test_auc[int(np.argmax(cv["hyv"]))],
+            "by_reconstruction": test_auc[int(np.argmax(cv["rec"]))],
+            "best": max(test_auc),
+            "chosen_hyv": GRID[int(np.argmax(cv["hyv"]))],
+            "seconds": time.perf_counter() - t,
+        }
+        out.append(row)
+        print(row, flush=True)
+    keys = ("default", "by_hyvarinen", "by_reconstruction", "best")
+    print({k: round(float(np.mean([r[k] for r in out])), 4) for k in keys})
+    wins = sum(r["by_hyvarinen"] > r["default"] for r in out)
+    losses = sum(r["by_hyvarinen"] < r["default"] for r in out)
+    print(f"hyvarinen vs default: {wins} wins, {losses} losses of {len(out)}")
+
+
+if __name__ == "__main__":
+    main()
