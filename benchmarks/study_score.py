@@ -8,9 +8,10 @@ H(T) = a / T^2 + b / T with a = mean ||v||^2 / 2, b = mean(tr J_r - D); its mini
 T > 0 (when b < 0) is at T* = -2a / b, with H* = -b^2 / (4a): free of the energy's
 constant and scale. score = b^2 / (4a) (higher = better; -inf when b >= 0).
 Protocol: bench_anomaly's ADBench split (seed 0); 2-fold CV on the training part;
-the grid is noise x n_components (10 models), ReLU units.
+the grid is noise x n_components (10 models; 8 without noise=0 for the denoising
+temperature), ReLU units.
 
-    cd benchmarks && python study_score.py
+    cd benchmarks && python study_score.py [--temperature fitted|noise]
 """
 
 import time
@@ -22,11 +23,7 @@ from sklearn.model_selection import KFold
 
 from sk_consae import UntiedAutoEncoder
 
-GRID = [
-    {"noise": noise, "n_components": h}
-    for noise in (0.0, 0.01, 0.05, 0.2, "auto")
-    for h in (16, 100)
-]
+NOISES = (0.0, 0.01, 0.05, 0.2, "auto")
 
 
 def slopes(params, X):
@@ -37,16 +34,29 @@ def slopes(params, X):
     return s * (1 - s)
 
 
-def hyvarinen(model, X):
+def hyvarinen(model, X, temperature="fitted"):
+    """Minus the Hyvarinen score of log p = F / T: T fitted on X ("fitted"), or the
+    denoising temperature T = noise_^2 ("noise")."""
     p = model.field_parameters_
     v = model.vector_field(X).astype(np.float64)
     trace = slopes(p, X) @ (p.encoder_weight * p.decoder_weight).sum(0)
     a = 0.5 * np.mean((v * v).sum(1))
     b = np.mean(trace - X.shape[1])
+    if temperature == "noise":
+        T = model.noise_**2
+        return -(a / T**2 + b / T)
     return b * b / (4 * a) if b < 0 and a > 0 else -np.inf
 
 
 def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--temperature", choices=("fitted", "noise"), default="fitted")
+    args = parser.parse_args()
+    # A denoising temperature needs noise > 0: the grid then leaves out noise=0.
+    noises = NOISES if args.temperature == "fitted" else NOISES[1:]
+    grid = [{"noise": noise, "n_components": h} for noise in noises for h in (16, 100)]
     names = adbench_names()
     out = []
     for name in names:
@@ -55,11 +65,11 @@ def main():
         X_train = X_train.astype(np.float64)
         cv = {"hyv": [], "rec": []}
         test_auc = []
-        for params in GRID:
+        for params in grid:
             hyv, rec = [], []
             for fit_rows, val_rows in KFold(2, shuffle=True, random_state=0).split(X_train):
                 m = UntiedAutoEncoder(random_state=0, **params).fit(X_train[fit_rows])
-                hyv.append(hyvarinen(m, X_train[val_rows]))
+                hyv.append(hyvarinen(m, X_train[val_rows], args.temperature))
                 rec.append(m.score(X_train[val_rows]))
             cv["hyv"].append(np.mean(hyv))
             cv["rec"].append(np.mean(rec))
@@ -72,7 +82,7 @@ def main():
             "by_hyvarinen": test_auc[int(np.argmax(cv["hyv"]))],
             "by_reconstruction": test_auc[int(np.argmax(cv["rec"]))],
             "best": max(test_auc),
-            "chosen_hyv": GRID[int(np.argmax(cv["hyv"]))],
+            "chosen_hyv": grid[int(np.argmax(cv["hyv"]))],
             "seconds": time.perf_counter() - t,
         }
         out.append(row)
