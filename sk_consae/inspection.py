@@ -13,7 +13,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel
@@ -89,13 +89,16 @@ def named_contributions(estimator, X):
     return model.energy_contributions(X), names, raw
 
 
-def _table(energies, flags, contributions, names, values, n_rows, n_features):
+def _explanation(estimator, X, energies, flags, n_rows, n_features):
     """The rows of lowest energy first, each with its ``n_features`` most negative
-    contributions; a pandas DataFrame when pandas is installed, else a Bunch."""
+    contributions (computed for those rows only); a pandas DataFrame when pandas is
+    installed, else a Bunch."""
     order = np.argsort(energies, kind="stable")[: len(energies) if n_rows is None else n_rows]
+    contributions, names, values = named_contributions(estimator, _safe_indexing(X, order))
     n_features = min(n_features, contributions.shape[1])
     # Most negative first: the features that lower the row's energy most.
-    top = np.argsort(contributions[order], axis=1, kind="stable")[:, :n_features]
+    top = np.argsort(contributions, axis=1, kind="stable")[:, :n_features]
+    shown = np.arange(len(order))
     columns = {
         "row": order,
         "energy": energies[order],
@@ -104,8 +107,8 @@ def _table(energies, flags, contributions, names, values, n_rows, n_features):
     for k in range(n_features):
         feature = top[:, k]
         columns[f"feature_{k + 1}"] = names[feature]
-        columns[f"value_{k + 1}"] = values[order, feature].astype(float)
-        columns[f"contribution_{k + 1}"] = contributions[order, feature]
+        columns[f"value_{k + 1}"] = values[shown, feature].astype(float)
+        columns[f"contribution_{k + 1}"] = contributions[shown, feature]
     try:
         import pandas as pd
     except ImportError:
@@ -160,8 +163,8 @@ def explain_outliers(estimator, X, *, n_rows=10, n_features=3):
     """
     _count("n_rows", n_rows, allow_none=True)
     _count("n_features", n_features)
-    _energy_model(estimator)
-    contributions, names, values = named_contributions(estimator, X)
+    model = _energy_model(estimator)
     energies = np.asarray(estimator.score_samples(X))
-    flags = np.asarray(estimator.predict(X)) == -1
-    return _table(energies, flags, contributions, names, values, n_rows, n_features)
+    # predict's rule (decision >= 0 is an inlier), without scoring X a second time.
+    flags = ~(energies - model.offset_ >= 0)
+    return _explanation(estimator, X, energies, flags, n_rows, n_features)

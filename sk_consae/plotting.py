@@ -11,11 +11,12 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel, callable_output
 from ._optional import pyplot
-from .inspection import named_contributions
+from .inspection import _energy_model, named_contributions
 
 __all__ = ["VectorFieldDisplay", "EnergyDisplay", "ContributionDisplay", "plot_history"]
 
@@ -548,19 +549,21 @@ class ContributionDisplay:
         ContributionDisplay
         """
         _positive_int("n_rows", n_rows)
-        contributions, names, values = named_contributions(estimator, X)  # checks the model
+        _energy_model(estimator)  # a fitted auto-encoder, named otherwise
         energies = np.asarray(estimator.score_samples(X))
         if rows is None:
             rows = np.argsort(energies, kind="stable")[:n_rows]
         rows = np.asarray(rows)
         if rows.ndim != 1 or rows.size == 0 or rows.dtype.kind not in "iu":
             raise ValueError(f"rows must be a non-empty sequence of integers, got {rows!r}.")
-        if rows.min() < -len(values) or rows.max() >= len(values):
-            raise ValueError(f"rows must index X's {len(values)} samples, got {rows.tolist()}.")
+        if rows.min() < -len(energies) or rows.max() >= len(energies):
+            raise ValueError(f"rows must index X's {len(energies)} samples, got {rows.tolist()}.")
+        # Contributions of the drawn rows only: they cost about an energy per row.
+        contributions, names, values = named_contributions(estimator, _safe_indexing(X, rows))
         display = cls(
-            contributions=contributions[rows],
+            contributions=contributions,
             feature_names=names,
-            values=np.asarray(values, dtype=float)[rows],
+            values=np.asarray(values, dtype=float),
             rows=rows,
             energies=energies[rows],
         )

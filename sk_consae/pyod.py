@@ -23,7 +23,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._optional import require
-from .inspection import _energy_model, _table, named_contributions
+from .inspection import _count, _energy_model, _explanation, named_contributions
 
 BaseDetector = require("pyod.models.base", "pyod").BaseDetector
 
@@ -119,7 +119,7 @@ class EnergyDetector(BaseDetector):
         self._set_n_classes(y)
         self.estimator_ = estimator
         self.n_features_in_ = _energy_model(estimator).n_features_in_
-        self.decision_scores_ = -np.asarray(estimator.score_samples(X), dtype=np.float64)
+        self.decision_scores_ = _negated_energies(estimator, X)
         self._process_decision_scores()
         return self
 
@@ -136,7 +136,7 @@ class EnergyDetector(BaseDetector):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self, ["estimator_", "decision_scores_"])
-        return -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
+        return _negated_energies(self.estimator_, X)
 
     def predict_proba(self, X, method="linear", return_confidence=False):
         """PyOD's outlier probabilities of X, from the training scores (its base class).
@@ -210,12 +210,14 @@ class EnergyDetector(BaseDetector):
         -------
         pandas.DataFrame or Bunch
         """
-        from .inspection import _count
-
         check_is_fitted(self, ["estimator_"])
         _count("n_rows", n_rows, allow_none=True)
         _count("n_features", n_features)
-        contributions, names, values = named_contributions(self.estimator_, X)
         energies = -self.decision_function(X)
-        flags = self.predict(X) == 1
-        return _table(energies, flags, contributions, names, values, n_rows, n_features)
+        flags = self.predict(X) == 1  # PyOD's rule: a threshold or a PyThresh thresholder
+        return _explanation(self.estimator_, X, energies, flags, n_rows, n_features)
+
+
+def _negated_energies(estimator, X):
+    """PyOD's outlier scores: higher for less typical rows."""
+    return -np.asarray(estimator.score_samples(X), dtype=np.float64)
