@@ -186,13 +186,12 @@ def load_weights(path):
         arrays = st.numpy.load_file(path)
     except Exception as error:  # safetensors raises its own error types, e.g. truncation
         raise ValueError(f"{path!r} is damaged or truncated: {error}") from None
-    estimator = classes[header["class"]](**header["params"])
-    state = dict(vars(estimator))
-    # A parameter newer than the file takes the value its version trained with, which
-    # __setstate__ sets (as for a pickle), not today's default.
-    for name in estimator.get_params(deep=False).keys() - header["params"].keys():
-        del state[name]
-    vars(estimator).clear()
+    # Built as unpickling builds: from the saved parameters alone, so that a parameter
+    # newer than the file takes the value its version trained with (__setstate__),
+    # not today's default.
+    cls = classes[header["class"]]
+    estimator = cls.__new__(cls)
+    state = dict(header["params"])
     for key, value in header["fitted"].items():
         if isinstance(value, dict) and "strings" in value:
             value = np.asarray(value["strings"], dtype=object)
