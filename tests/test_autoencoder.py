@@ -16,7 +16,7 @@ from skorch.callbacks import Callback
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae._maths.one_layer import OneLayerField
 
-from ._helpers import TYINGS
+from ._helpers import AE_METHODS, TYINGS
 
 ESTIMATORS = [UntiedAutoEncoder, ContractiveAutoEncoder]
 
@@ -234,22 +234,12 @@ def test_lr_default_depends_on_the_optimizer(digits):
     assert small(lr=0.05).fit(digits).net_.lr == 0.05
 
 
-# --- unfitted use and bad parameters (bad data: test_reliability.py) --------------------
+# --- unfitted use and bad parameters (bad data: test_input_validation.py) -----------------
 
 
 @pytest.mark.parametrize(
     "method",
-    [
-        "transform",
-        "score_samples",
-        "decision_function",
-        "predict",
-        "vector_field",
-        "jacobian",
-        "score",
-        "reconstruct",
-        "inverse_transform",
-    ],
+    [*AE_METHODS, "inverse_transform"],
 )
 def test_unfitted_use_raises_not_fitted_error(method, digits):
     with pytest.raises(NotFittedError):

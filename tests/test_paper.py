@@ -379,6 +379,7 @@ def _module_imports():
     import sk_consae
 
     root = Path(sk_consae.__file__).parent
+    modules = _all_module_names(root)
     graph = {}
     for path in root.rglob("*.py"):
         parts = ("sk_consae", *path.relative_to(root).with_suffix("").parts)
@@ -391,7 +392,7 @@ def _module_imports():
                 target = ".".join([*base, *(node.module.split(".") if node.module else [])])
                 for alias in node.names:  # `from . import figures` names a module
                     candidate = f"{target}.{alias.name}"
-                    edges.add(candidate if candidate in _all_module_names(root) else target)
+                    edges.add(candidate if candidate in modules else target)
             elif isinstance(node, ast.Import):
                 edges.update(alias.name for alias in node.names)
         graph[name] = {e for e in edges if e.startswith("sk_consae") and e != name}

@@ -53,10 +53,6 @@ class Field:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
         return self.potential_scale is not None
 
-    @property
-    def n_features(self) -> int:
-        return self.encoder_weight.shape[0]
-
     def working_floats(self, operation, n_features):
         """Floats one row of ``operation`` allocates at most, to size chunks of
         inference: None for the default ``4 * max(n_features, width)``.

@@ -128,10 +128,6 @@ class OneLayerField(_OneLayerParameters, Field):
             "potential_scale": self.potential_scale,
         }
 
-    @property
-    def n_components(self) -> int:
-        return self.encoder_bias.shape[0]
-
     @cached_property
     def forms(self):
         """The :class:`~.jacobian.JacobianForms`, computed once per field
