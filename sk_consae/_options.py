@@ -73,10 +73,10 @@ def resolve_max_samples(max_samples, n_samples):
         return None
     if max_samples == "auto":
         rows = AUTO_MAX_SAMPLES
-    elif isinstance(max_samples, float):
-        rows = max(1, int(max_samples * n_samples))
-    else:
+    elif isinstance(max_samples, Integral):
         rows = int(max_samples)
+    else:  # a fraction, any real type (numpy's float32 is not a float)
+        rows = max(1, int(max_samples * n_samples))
     return None if rows >= n_samples else rows
 
 

@@ -233,7 +233,10 @@ def test_data_within_max_samples_train_as_with_every_row(few_digits):
     assert default.net_.max_samples is None  # resolved: no subset needed
 
 
-@pytest.mark.parametrize("max_samples, rows", [(1000, 1000), (0.25, 750), (5000, 3000)])
+@pytest.mark.parametrize(
+    "max_samples, rows",
+    [(1000, 1000), (0.25, 750), (np.float32(0.25), 750), (np.int64(600), 600), (5000, 3000)],
+)
 def test_each_epoch_trains_on_a_fresh_subset(many_rows, max_samples, rows):
     model = UntiedAutoEncoder(
         8, batch_size=100, max_epochs=2, max_samples=max_samples, random_state=0
