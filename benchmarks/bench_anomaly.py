@@ -1,16 +1,30 @@
 """Anomaly detection: auto-encoder energies against the detectors users already have.
 
-    python benchmarks/bench_anomaly.py [--seeds 3] [--datasets 4_breastw 6_cardio ...]
-                                       [--methods ...] [--markdown]
+    python benchmarks/bench_anomaly.py [--settings unsupervised clean] [--seeds 3]
+                                       [--datasets 4_breastw 6_cardio ... digits]
+                                       [--methods ...] [--no-embeddings]
 
-ADBench's protocol (Han et al., NeurIPS 2022, ``data_generator.py``) on the npz files in
-``../shared/data/adbench`` (or ``$SK_CONSAE_ADBENCH``): at most 10,000 rows by random
-subsample, a stratified 70/30 split, ``MinMaxScaler`` fit on the training part, every
-detector fit without labels on the contaminated training part, ROC AUC and average
-precision of its normality score on the test part. Plus one-class ``load_digits``:
-each digit in turn is normal, 70% of it trains, the other 30% and as many digits of
-other classes (drawn at random) form the test set. Every method is scored on the same
-splits in the same run, one seed at a time.
+Two protocols, on the npz files in ``../shared/data/adbench`` (24 classical datasets)
+and ``../shared/data/adbench-embed`` (6 ResNet18 embedding datasets), or
+``$SK_CONSAE_ADBENCH`` / ``$SK_CONSAE_ADBENCH_EMBED``:
+
+``unsupervised``
+    ADBench's protocol (Han et al., NeurIPS 2022, ``data_generator.py``): at most 10,000
+    rows by random subsample, a stratified 70/30 split, ``MinMaxScaler`` fit on the
+    training part, every detector fit without labels on the *contaminated* training part.
+``clean``
+    The DTE paper's semi-supervised protocol (Livernoche et al., ICLR 2024): at most
+    50,000 rows by random subsample, half of the normal rows train, the other half and
+    every anomaly test, ``StandardScaler`` fit on the training part.
+
+Plus one-class ``load_digits``: each digit in turn is normal, 70% of it trains, the other
+30% and as many digits of other classes (drawn at random) form the test set.
+
+ROC AUC and average precision of each detector's normality score on the test part; fit +
+score time. Every method sees the same splits in the same run, one seed at a time. The
+summary reports the choice half and the report half of the classical datasets separately
+(``_harness.CHOICE_HALF`` / ``REPORT_HALF``), and the DTE paper's published ROC AUC
+(mean of 5 seeds) for the same datasets beside the measured ones.
 """
 
 import argparse
@@ -20,35 +34,22 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _harness import RESULTS, ROOT, machine
+from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, ROOT, machine
 from sklearn.datasets import load_digits
-from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
-from sklearn.neighbors import KernelDensity, LocalOutlierFactor
-from sklearn.preprocessing import MinMaxScaler
-from sklearn.svm import OneClassSVM
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae import UntiedAutoEncoder
 
-ADBENCH = Path(os.environ.get("SK_CONSAE_ADBENCH", ROOT.parents[1] / "shared" / "data" / "adbench"))
-MAX_ROWS = 10_000
-
-
-class PCAReconstruction:
-    """Negative PCA reconstruction error; components explain 90% of the variance."""
-
-    def __init__(self, n_components=0.9):
-        self.n_components = n_components
-
-    def fit(self, X):
-        self.pca_ = PCA(self.n_components, svd_solver="full").fit(X)
-        return self
-
-    def score_samples(self, X):
-        residual = X - self.pca_.inverse_transform(self.pca_.transform(X))
-        return -(residual**2).sum(1)
+SHARED = ROOT.parents[1] / "shared" / "data"
+ADBENCH = Path(os.environ.get("SK_CONSAE_ADBENCH", SHARED / "adbench"))
+ADBENCH_EMBED = Path(os.environ.get("SK_CONSAE_ADBENCH_EMBED", SHARED / "adbench-embed"))
+PUBLISHED = ADBENCH / "published_dte_iclr2024.csv"
+# The published columns quoted beside ours, and the setting names in that table.
+PUBLISHED_METHODS = ("DTE-NP", "KNN", "IForest")
+PUBLISHED_SETTING = {"clean": "semi-supervised", "unsupervised": "unsupervised"}
 
 
 class PyODScore:
@@ -66,48 +67,30 @@ class PyODScore:
 
 
 def package_methods(seed):
-    """The package's detectors with default parameters, and version 0.1's defaults."""
-    return {
-        "UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed),
-        "UntiedAutoEncoder(weight_tying='scaled')": lambda: UntiedAutoEncoder(
-            weight_tying="scaled", random_state=seed
-        ),
-        "ContractiveAutoEncoder()": lambda: ContractiveAutoEncoder(random_state=seed),
-        "UntiedAutoEncoder, 0.1 defaults": lambda: UntiedAutoEncoder(
-            activation="sigmoid", noise=0.0, batch_size=128, random_state=seed
-        ),
-        # One deep configuration of each family: a free decoder, and the gradient of a
-        # scalar network (conservative by construction).
-        "UntiedAutoEncoder(hidden_layer_sizes=(100,))": lambda: UntiedAutoEncoder(
-            hidden_layer_sizes=(100,), random_state=seed
-        ),
-        "UntiedAutoEncoder(hidden_layer_sizes=(100,), weight_tying='scaled')": lambda: (
-            UntiedAutoEncoder(hidden_layer_sizes=(100,), weight_tying="scaled", random_state=seed)
-        ),
-    }
+    """The package's detector with its defaults."""
+    return {"UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed)}
 
 
 def peer_methods(seed):
-    """scikit-learn's detectors (defaults) and PyOD's where it is installed."""
-    methods = {
-        "IsolationForest": lambda: IsolationForest(random_state=seed),
-        "LOF(novelty=True)": lambda: LocalOutlierFactor(novelty=True),
-        "OneClassSVM": lambda: OneClassSVM(gamma="scale"),
-        "KernelDensity(bandwidth=0.5)": lambda: KernelDensity(bandwidth=0.5),
-        "PCA reconstruction": PCAReconstruction,
-    }
+    """IsolationForest (scikit-learn) and PyOD's detectors with their defaults, as the
+    DTE paper ran them; without PyOD, IsolationForest alone."""
+    methods = {"IsolationForest": lambda: IsolationForest(random_state=seed)}
     try:
         from pyod.models.auto_encoder import AutoEncoder
         from pyod.models.ecod import ECOD
-        from pyod.models.iforest import IForest
         from pyod.models.knn import KNN
+        from pyod.models.lof import LOF
+        from pyod.models.ocsvm import OCSVM
+        from pyod.models.pca import PCA
     except ImportError:
         return methods
     methods.update(
         {
-            "PyOD IForest": lambda: PyODScore(lambda: IForest(random_state=seed)),
-            "PyOD ECOD": lambda: PyODScore(ECOD),
-            "PyOD KNN": lambda: PyODScore(KNN),
+            "KNN": lambda: PyODScore(KNN),
+            "LOF": lambda: PyODScore(LOF),
+            "ECOD": lambda: PyODScore(ECOD),
+            "PCA": lambda: PyODScore(PCA),
+            "OCSVM": lambda: PyODScore(OCSVM),
             "PyOD AutoEncoder": lambda: PyODScore(
                 lambda: AutoEncoder(random_state=seed, verbose=0)
             ),
@@ -119,19 +102,42 @@ def peer_methods(seed):
 # --- data ---------------------------------------------------------------------------
 
 
-def adbench_split(path, seed):
-    """ADBench's protocol: subsample, stratified 70/30 split, MinMaxScaler on train."""
+def load(path):
     data = np.load(path)
-    X, y = data["X"].astype(np.float64), data["y"].astype(int)
-    rng = np.random.RandomState(seed)
-    if len(X) > MAX_ROWS:
-        keep = rng.choice(len(X), MAX_ROWS, replace=False)
-        X, y = X[keep], y[keep]
+    return data["X"].astype(np.float64), data["y"].astype(int)
+
+
+def subsample(X, y, rows, rng):
+    if len(X) > rows:
+        keep = rng.choice(len(X), rows, replace=False)
+        return X[keep], y[keep]
+    return X, y
+
+
+def unsupervised_split(X, y, seed):
+    """ADBench: at most 10,000 rows, stratified 70/30, MinMaxScaler on the training part
+    (which keeps its anomalies)."""
+    X, y = subsample(X, y, 10_000, np.random.RandomState(seed))
     X_train, X_test, _, y_test = train_test_split(
         X, y, test_size=0.3, stratify=y, shuffle=True, random_state=seed
     )
     scaler = MinMaxScaler().fit(X_train)
     return scaler.transform(X_train), scaler.transform(X_test), y_test
+
+
+def clean_split(X, y, seed):
+    """DTE (semi-supervised): at most 50,000 rows, half of the normal rows train, the
+    other half and every anomaly test; StandardScaler on the training part."""
+    rng = np.random.RandomState(seed)
+    X, y = subsample(X, y, 50_000, rng)
+    normal = rng.permutation(np.flatnonzero(y == 0))
+    train, held_out = normal[: len(normal) // 2], normal[len(normal) // 2 :]
+    test = np.r_[held_out, np.flatnonzero(y == 1)]
+    scaler = StandardScaler().fit(X[train])
+    return scaler.transform(X[train]), scaler.transform(X[test]), y[test]
+
+
+SPLITS = {"unsupervised": unsupervised_split, "clean": clean_split}
 
 
 def digit_splits(seed):
@@ -149,14 +155,48 @@ def digit_splits(seed):
         yield digit, train, X_test, y_test
 
 
-def adbench_names(selected=None):
-    names = sorted(p.stem for p in ADBENCH.glob("*.npz"))
+def datasets(selected=None, embeddings=True):
+    """{name: path} of the classical datasets, then the embedding ones."""
+    paths = {p.stem: p for p in sorted(ADBENCH.glob("*.npz"))}
+    if embeddings:
+        paths.update({p.stem: p for p in sorted(ADBENCH_EMBED.glob("*.npz"))})
     if selected:
-        missing = set(selected) - set(names) - {"digits"}
+        missing = set(selected) - set(paths) - {"digits"}
         if missing:
-            raise SystemExit(f"unknown datasets {sorted(missing)}; have {names}")
-        names = [n for n in names if n in selected]
-    return names
+            raise SystemExit(f"unknown datasets {sorted(missing)}; have {sorted(paths)}")
+        paths = {name: path for name, path in paths.items() if name in selected}
+    return paths
+
+
+def group(name):
+    if name in CHOICE_HALF:
+        return "choice half"
+    if name in REPORT_HALF:
+        return "report half"
+    return "digits" if name == "digits" else "embeddings"
+
+
+def published_name(name):
+    """'27_PageBlocks' -> 'pageblocks', the DTE table's spelling."""
+    return name.split("_", 1)[1].lower()
+
+
+def published(setting, names):
+    """The DTE paper's ROC AUC (0-1) for ``names`` in ``setting``: {method: {name: auc}}."""
+    import pandas as pd
+
+    if not PUBLISHED.exists():
+        return {}
+    table = pd.read_csv(PUBLISHED)
+    table = table[table["setting"] == PUBLISHED_SETTING[setting]].set_index("dataset")
+    found = {name: published_name(name) for name in names}
+    found = {name: key for name, key in found.items() if key in table.index}
+    if not found:
+        return {}
+    return {
+        method: {name: table.loc[key, method] / 100 for name, key in found.items()}
+        for method in PUBLISHED_METHODS
+    }
 
 
 # --- scoring --------------------------------------------------------------------------
@@ -177,75 +217,98 @@ def evaluate(factory, X_train, X_test, y_test):
     }
 
 
-def run(datasets, methods_for_seed, seeds, digits=True, log=print):
-    """Results as a list of dicts: dataset, seed, method, auc, ap, seconds."""
+def run(paths, methods_for_seed, seeds, settings, digits=True, log=print):
+    """Results as a list of dicts: setting, dataset, seed, method, auc, ap, seconds."""
     rows = []
+
+    def record(setting, name, seed, method, result):
+        rows.append({"setting": setting, "dataset": name, "seed": seed, "method": method, **result})
+        log(
+            f"{setting:<12} seed {seed} {name:<34} {method:<20} AUC {result['auc']:.3f}"
+            f"  {result['seconds']:.2f} s"
+        )
+
     for seed in range(seeds):
         methods = methods_for_seed(seed)
-        for name in datasets:
-            X_train, X_test, y_test = adbench_split(ADBENCH / f"{name}.npz", seed)
-            for method, factory in methods.items():
-                result = evaluate(factory, X_train, X_test, y_test)
-                rows.append({"dataset": name, "seed": seed, "method": method, **result})
-                log(
-                    f"seed {seed} {name:<20} {method:<45} AUC {result['auc']:.3f}"
-                    f"  {result['seconds']:.2f} s"
-                )
+        for setting in settings:
+            for name, path in paths.items():
+                X_train, X_test, y_test = SPLITS[setting](*load(path), seed)
+                for method, factory in methods.items():
+                    record(setting, name, seed, method, evaluate(factory, X_train, X_test, y_test))
         if digits:
             for method, factory in methods.items():
-                per_digit = [
-                    evaluate(factory, X_train, X_test, y_test)
-                    for _, X_train, X_test, y_test in digit_splits(seed)
-                ]
+                per_digit = [evaluate(factory, *split[1:]) for split in digit_splits(seed)]
                 result = {key: float(np.mean([r[key] for r in per_digit])) for key in ("auc", "ap")}
                 result["seconds"] = float(sum(r["seconds"] for r in per_digit))
-                rows.append({"dataset": "digits", "seed": seed, "method": method, **result})
-                log(
-                    f"seed {seed} {'digits':<20} {method:<45} AUC {result['auc']:.3f}"
-                    f"  {result['seconds']:.2f} s"
-                )
+                record("one-class", "digits", seed, method, result)
     return rows
 
 
-def summarise(rows):
-    """Per (dataset, method) means over seeds, and per-method aggregates over the
-    ADBench datasets (mean AUC, mean AP, mean rank by AUC, total time)."""
+def sign_test(wins, losses):
+    """Two-sided exact binomial p-value of ``wins`` against ``losses`` (ties dropped)."""
+    from scipy.stats import binomtest
+
+    n = wins + losses
+    return binomtest(wins, n, 0.5).pvalue if n else 1.0
+
+
+def summarise(rows, reference="UntiedAutoEncoder()"):
+    """Per setting and dataset group: mean AUC, AP, rank, fit + score seconds per seed,
+    wins/losses of ``reference`` against each method, and the published columns."""
     import pandas as pd
 
     frame = pd.DataFrame(rows)
-    per_dataset = frame.groupby(["dataset", "method"])[["auc", "ap", "seconds"]].mean()
-    auc = per_dataset["auc"].unstack("method")
-    tabular = auc.drop(index="digits", errors="ignore")
-    summary = pd.DataFrame(
-        {
-            "mean AUC (ADBench)": tabular.mean(),
-            "mean rank (ADBench)": tabular.rank(axis=1, ascending=False).mean(),
-            "mean AP (ADBench)": per_dataset["ap"]
-            .unstack("method")
-            .drop(index="digits", errors="ignore")
-            .mean(),
-            "digits AUC": auc.loc["digits"] if "digits" in auc.index else np.nan,
-            "fit + score s (all, per seed)": frame.groupby("method")["seconds"].sum()
-            / frame["seed"].nunique(),
-        }
-    ).sort_values("mean AUC (ADBench)", ascending=False)
-    return per_dataset, summary
+    frame["group"] = frame["dataset"].map(group)
+    tables = {}
+    for (setting, grp), part in frame.groupby(["setting", "group"], sort=False):
+        per_dataset = part.groupby(["dataset", "method"])[["auc", "ap", "seconds"]].mean()
+        auc = per_dataset["auc"].unstack("method")
+        summary = pd.DataFrame(
+            {
+                "mean AUC": auc.mean(),
+                "mean rank": auc.rank(axis=1, ascending=False).mean(),
+                "mean AP": per_dataset["ap"].unstack("method").mean(),
+                "fit + score s per seed": part.groupby("method")["seconds"].sum()
+                / part["seed"].nunique(),
+            }
+        )
+        if reference in auc:
+            difference = auc[reference].to_numpy()[:, None] - auc.to_numpy()
+            wins, losses = (difference > 0).sum(0), (difference < 0).sum(0)
+            summary[f"{reference} W/L"] = [f"{w}/{lo}" for w, lo in zip(wins, losses)]
+            summary["sign test p"] = [sign_test(w, lo) for w, lo in zip(wins, losses)]
+        summary = summary.sort_values("mean AUC", ascending=False)
+        extra = published(setting, list(auc.index)) if setting in PUBLISHED_SETTING else {}
+        for method, values in extra.items():
+            auc[f"published {method}"] = pd.Series(values)
+        tables[setting, grp] = (auc, summary)
+    return tables
 
 
-def markdown(per_dataset, summary):
-    auc = per_dataset["auc"].unstack("method")[summary.index]
-    ap = per_dataset["ap"].unstack("method")[summary.index]
-    lines = ["ROC AUC per dataset (mean over seeds):", "", auc.round(3).to_markdown(), ""]
-    lines += ["Average precision per dataset:", "", ap.round(3).to_markdown(), ""]
-    lines += ["Per method:", "", summary.round(3).to_markdown()]
+def markdown(tables):
+    lines = []
+    for (setting, grp), (auc, summary) in tables.items():
+        lines += [f"### {setting} setting, {grp} ({len(auc)} datasets)", ""]
+        lines += [summary.round(3).to_markdown(), ""]
+        published_columns = [c for c in auc.columns if c.startswith("published")]
+        if published_columns:
+            means = ", ".join(
+                f"{c}: {auc[c].mean():.3f} ({auc[c].notna().sum()} datasets)"
+                for c in published_columns
+            )
+            lines += [f"Published (DTE paper, 5 seeds), same datasets: {means}", ""]
+        lines += ["ROC AUC per dataset (mean over seeds):", "", auc.round(3).to_markdown(), ""]
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--datasets", nargs="*", help="ADBench names and/or 'digits'")
+    parser.add_argument("--settings", nargs="*", default=list(SPLITS), choices=list(SPLITS))
+    parser.add_argument("--datasets", nargs="*", help="dataset names and/or 'digits'")
+    parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--methods", nargs="*", help="substrings of method names to keep")
+    parser.add_argument("--out", default="anomaly", help="results/<out>.json and .md")
     args = parser.parse_args()
 
     def methods_for_seed(seed):
@@ -255,15 +318,16 @@ def main():
         return methods
 
     digits = not args.datasets or "digits" in args.datasets
+    paths = datasets(args.datasets, embeddings=not args.no_embeddings)
     start = time.perf_counter()
-    rows = run(adbench_names(args.datasets), methods_for_seed, args.seeds, digits)
-    per_dataset, summary = summarise(rows)
-    text = markdown(per_dataset, summary)
-    print(f"\nmachine: {machine()}; {args.seeds} seeds; wall {time.perf_counter() - start:.0f} s\n")
-    print(text)
+    rows = run(paths, methods_for_seed, args.seeds, args.settings, digits)
+    text = markdown(summarise(rows))
+    wall = time.perf_counter() - start
+    header = f"machine: {machine()}; {args.seeds} seeds; wall {wall:.0f} s\n"
+    print("\n" + header + "\n" + text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "anomaly.json").write_text(json.dumps({"machine": machine(), "rows": rows}))
-    (RESULTS / "anomaly.md").write_text(text + "\n")
+    (RESULTS / f"{args.out}.json").write_text(json.dumps({"machine": machine(), "rows": rows}))
+    (RESULTS / f"{args.out}.md").write_text(header + "\n" + text + "\n")
 
 
 if __name__ == "__main__":

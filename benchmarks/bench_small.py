@@ -132,7 +132,7 @@ def extractor_data():
 
 
 def anomaly_totals():
-    from bench_anomaly import adbench_names, package_methods, peer_methods, run
+    from bench_anomaly import datasets, package_methods, peer_methods, run
 
     def methods(seed):
         return {
@@ -140,7 +140,7 @@ def anomaly_totals():
             "IsolationForest": peer_methods(seed)["IsolationForest"],
         }
 
-    rows = run(adbench_names(None), methods, seeds=1, log=lambda line: None)
+    rows = run(datasets(embeddings=False), methods, 1, ["unsupervised"], log=lambda line: None)
     totals = {}
     for row in rows:
         totals[row["method"]] = totals.get(row["method"], 0.0) + row["seconds"]

@@ -17,7 +17,7 @@ temperature), ReLU units.
 import time
 
 import numpy as np
-from bench_anomaly import ADBENCH, adbench_names, adbench_split
+from bench_anomaly import datasets, load, unsupervised_split
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold
 
@@ -57,11 +57,11 @@ def main():
     # A denoising temperature needs noise > 0: the grid then leaves out noise=0.
     noises = NOISES if args.temperature == "fitted" else NOISES[1:]
     grid = [{"noise": noise, "n_components": h} for noise in noises for h in (16, 100)]
-    names = adbench_names()
+    paths = datasets(embeddings=False)
     out = []
-    for name in names:
+    for name, path in paths.items():
         t = time.perf_counter()
-        X_train, X_test, y_test = adbench_split(ADBENCH / f"{name}.npz", 0)
+        X_train, X_test, y_test = unsupervised_split(*load(path), 0)
         X_train = X_train.astype(np.float64)
         cv = {"hyv": [], "rec": []}
         test_auc = []

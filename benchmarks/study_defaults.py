@@ -1,0 +1,127 @@
+"""Study of default changes on the choice half only (not part of the package).
+
+    cd benchmarks && python study_defaults.py [--seeds 1] [--candidates ...]
+
+Each candidate is a change the theory suggests (the noise scale is a kernel bandwidth; a
+denoising field estimates sigma^2 grad log p_sigma, so F / sigma^2 estimates log p_sigma
+and energies of several noise scales can be summed; conservative families have no path
+error; subsample ensembles resist contamination; fewer optimiser steps cost less). Both
+settings of ``bench_anomaly.py`` on ``_harness.CHOICE_HALF``; the report half is not
+touched. Prints each candidate's mean ROC AUC and wins/losses against the default per
+setting, and writes ``results/study_defaults.json``.
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+from _harness import CHOICE_HALF, RESULTS, machine
+from bench_anomaly import datasets, peer_methods, run, sign_test
+
+from sk_consae import UntiedAutoEncoder
+from sk_consae._options import resolve_batch_size, resolve_max_samples
+from sk_consae._outliers import column_variances
+
+
+def spread(X):
+    return float(np.sqrt(np.mean(column_variances(X))))
+
+
+class Scales:
+    """Sum over noise scales sigma_k = factor_k * spread of F_k / sigma_k^2, each F_k the
+    energy of a model trained at sigma_k (on ``rows`` random rows when given)."""
+
+    def __init__(self, factors, seed, models=1, rows=None, steps=None, **params):
+        self.factors, self.seed, self.models, self.rows = factors, seed, models, rows
+        self.steps, self.params = steps, params
+
+    def fit(self, X):
+        rng = np.random.default_rng(self.seed)
+        self.models_ = []
+        for k in range(self.models):
+            part = X
+            if self.rows is not None and self.rows < len(X):
+                part = X[rng.choice(len(X), self.rows, replace=False)]
+            for factor in self.factors:
+                noise = factor * spread(part)
+                params = dict(self.params)
+                if self.steps is not None:
+                    params["max_epochs"] = epochs_for_steps(self.steps, len(part))
+                model = UntiedAutoEncoder(noise=noise, random_state=self.seed + k, **params)
+                self.models_.append(model.fit(part))
+        return self
+
+    def score_samples(self, X):
+        return sum(m.score_samples(X) / m.noise_**2 for m in self.models_)
+
+
+def epochs_for_steps(steps, n_samples):
+    """Epochs of the default batch and rows per epoch that make about ``steps`` steps."""
+    rows = resolve_max_samples("auto", n_samples) or n_samples
+    per_epoch = -(-rows // resolve_batch_size("auto", n_samples))
+    return int(np.clip(-(-steps // per_epoch), 1, 100))
+
+
+def candidates(seed):
+    def ae(**params):
+        return lambda: UntiedAutoEncoder(random_state=seed, **params)
+
+    def scales(factors, **params):
+        return lambda: Scales(factors, seed, **params)
+
+    return {
+        "default": ae(),
+        "noise 0.25": scales([0.25]),
+        "noise 1.0": scales([1.0]),
+        "scales 0.25+0.5+1": scales([0.25, 0.5, 1.0]),
+        "scaled": ae(weight_tying="scaled"),
+        "20 epochs": ae(max_epochs=20),
+        "ensemble 10 x 512 rows": scales([0.5], models=10, rows=512),
+        "400 units, noise 0.25": scales([0.25], n_components=400),
+        # Round 2 (after round 1 on seed 0): the step budget and variance reduction.
+        "1000 steps": scales([0.5], steps=1000),
+        "20 epochs, scales 0.25+0.5+1": scales([0.25, 0.5, 1.0], max_epochs=20),
+        "20 epochs, 5 seeds": scales([0.5], models=5, max_epochs=20),
+        "1000 steps, scales 0.25+0.5+1": scales([0.25, 0.5, 1.0], steps=1000),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--candidates", nargs="*")
+    parser.add_argument("--peers", nargs="*", default=["KNN", "IsolationForest"])
+    args = parser.parse_args()
+
+    def methods_for_seed(seed):
+        methods = candidates(seed)
+        if args.candidates:
+            methods = {k: v for k, v in methods.items() if k in args.candidates or k == "default"}
+        peers = peer_methods(seed)
+        return {**methods, **{name: peers[name] for name in args.peers}}
+
+    start = time.perf_counter()
+    rows = run(datasets(CHOICE_HALF, embeddings=False), methods_for_seed, args.seeds,
+               ["clean", "unsupervised"], digits=False)  # fmt: skip
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    for setting, part in frame.groupby("setting"):
+        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
+        seconds = part.groupby("method")["seconds"].sum() / args.seeds
+        print(f"\n{setting}: mean AUC, W/L vs default, sign test p, s per seed")
+        for method in auc.mean().sort_values(ascending=False).index:
+            diff = auc[method] - auc["default"]
+            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+            print(
+                f"  {method:<28} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
+                f"  p={sign_test(wins, losses):.3f}  {seconds[method]:.1f} s"
+            )
+    print(f"\nmachine: {machine()}; wall {time.perf_counter() - start:.0f} s")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "study_defaults.json").write_text(json.dumps({"machine": machine(), "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
