@@ -209,7 +209,11 @@ def evaluate(factory, X_train, X_test, y_test):
     normality = np.asarray(model.score_samples(X_test), dtype=np.float64)
     seconds = time.perf_counter() - start
     if not np.all(np.isfinite(normality)):
-        raise RuntimeError(f"non-finite scores from {model!r}")
+        if isinstance(model, UntiedAutoEncoder):
+            raise RuntimeError(f"non-finite scores from {model!r}")
+        # A peer's failure (PyOD's PCA divides by the zero spread of constant
+        # columns) is recorded as a missing result, not hidden.
+        return {"auc": np.nan, "ap": np.nan, "seconds": seconds}
     return {
         "auc": roc_auc_score(y_test, -normality),
         "ap": average_precision_score(y_test, -normality),
@@ -259,13 +263,21 @@ def summarise(rows, reference="UntiedAutoEncoder()"):
 
     frame = pd.DataFrame(rows)
     frame["group"] = frame["dataset"].map(group)
+    halves = frame[frame["group"].isin(["choice half", "report half"])]
+    parts = [(key, part) for key, part in frame.groupby(["setting", "group"], sort=False)]
+    parts += [
+        ((setting, "all 24 classical"), part)
+        for setting, part in halves.groupby("setting", sort=False)
+        if part["dataset"].nunique() > len(CHOICE_HALF)
+    ]
     tables = {}
-    for (setting, grp), part in frame.groupby(["setting", "group"], sort=False):
+    for (setting, grp), part in parts:
         per_dataset = part.groupby(["dataset", "method"])[["auc", "ap", "seconds"]].mean()
         auc = per_dataset["auc"].unstack("method")
         summary = pd.DataFrame(
             {
                 "mean AUC": auc.mean(),
+                "failed runs": part.groupby("method")["auc"].apply(lambda a: int(a.isna().sum())),
                 "mean rank": auc.rank(axis=1, ascending=False).mean(),
                 "mean AP": per_dataset["ap"].unstack("method").mean(),
                 "fit + score s per seed": part.groupby("method")["seconds"].sum()
@@ -309,7 +321,11 @@ def main():
     parser.add_argument("--no-embeddings", action="store_true")
     parser.add_argument("--methods", nargs="*", help="substrings of method names to keep")
     parser.add_argument("--out", default="anomaly", help="results/<out>.json and .md")
+    parser.add_argument("--summarise", metavar="JSON", help="only re-render a saved run")
     args = parser.parse_args()
+    if args.summarise:
+        print(markdown(summarise(json.loads(Path(args.summarise).read_text())["rows"])))
+        return
 
     def methods_for_seed(seed):
         methods = {**package_methods(seed), **peer_methods(seed)}

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import HIDDEN, _BaseFieldModel
 from ._maths.energy import finite_contributions, finite_energies
+from ._maths.score_matching import fitted_temperature, hyvarinen_scores, hyvarinen_terms
 from ._options import declare_options
 from ._outliers import (
     carry_energies,
@@ -26,6 +27,14 @@ from ._outliers import (
 )
 
 __all__ = ["UntiedAutoEncoder"]
+
+# temperature_ is fitted on at most this many training rows (evenly spaced), and the
+# Jacobian trace of score-matching is exact up to this many features; above it,
+# Hutchinson's estimate from TRACE_PROBES probes of a fixed seed (one-layer models
+# are always exact).
+TEMPERATURE_ROWS = 8192
+EXACT_TRACE_MAX_FEATURES = 64
+TRACE_PROBES = 16
 
 
 class _BaseAutoEncoder(
@@ -101,15 +110,17 @@ class _BaseAutoEncoder(
             self.noise_ = resolve_noise(self.noise, X)
         carrying = incremental and continuing
         # The chunk's energies under the model before this step carry the earlier
-        # rows' energies to the new model's scale.
-        previous = self._energy(X) if carrying else None
+        # rows' energies to the new model's scale. The sample holds energies F, not
+        # F / temperature_: a temperature fitted on a small chunk would stretch them.
+        previous = self._energy(X, raw=True) if carrying else None
         epochs = 1 if incremental else self.max_epochs
         self.net_ = self._train(X, epochs=epochs, continue_training=continuing, noise=self.noise_)
         self._energy_nodes = self._resolve_energy_nodes()
+        self._fit_temperature(X, carrying)
         if not carrying:
             self.n_samples_seen_ = X.shape[0]
             self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._start_energy_sample(self._energy(X))
+            self._start_energy_sample(self._energy(X, raw=True))
             return
         seen = self.n_samples_seen_
         self.n_samples_seen_ = seen + X.shape[0]
@@ -117,10 +128,33 @@ class _BaseAutoEncoder(
         self.energy_origin_ = self.energy_origin_ + (chunk_mean - self.energy_origin_) * (
             X.shape[0] / self.n_samples_seen_
         )
-        energies = self._energy(X)  # from the new origin
+        energies = self._energy(X, raw=True)  # from the new origin
         carried = carry_energies(self._energy_sample, previous, energies)
         self._energy_sample = extend_sample(carried, energies, seen, self._sample_seed)
         self._set_offset(self._energy_sample)
+
+    def _fit_temperature(self, X, carrying):
+        """Set ``temperature_``, the score-matching temperature of the field on (evenly
+        spaced) training rows: ``score_samples`` is the energy divided by it. Over a
+        stream its two means move towards each chunk's by the chunk's share of
+        TEMPERATURE_ROWS, so a chunk of one row barely moves it."""
+        rows = X[:: max(1, X.shape[0] // TEMPERATURE_ROWS)]
+        terms = self._hyvarinen_terms(rows).mean(0, dtype=np.float64)
+        previous = getattr(self, "_temperature_terms", None) if carrying else None
+        if previous is not None:
+            terms = previous + (terms - previous) * min(1.0, X.shape[0] / TEMPERATURE_ROWS)
+        self._temperature_terms = terms
+        self.temperature_ = fitted_temperature(*terms)
+
+    def _hyvarinen_terms(self, X):
+        """Half the squared field norm and the field's divergence per row, (n, 2)."""
+        n_probes = None if X.shape[1] <= EXACT_TRACE_MAX_FEATURES else TRACE_PROBES
+        generator = torch.Generator().manual_seed(0)
+
+        def terms(field, rows):
+            return hyvarinen_terms(field, rows, n_probes, generator)
+
+        return self._map_rows(terms, X, (2,), operation="norms")
 
     def _resolve_energy_nodes(self):
         """Gauss-Legendre nodes of an untied model's energy, None for the family's exact
@@ -141,15 +175,19 @@ class _BaseAutoEncoder(
         super().__setstate__(state)
         # Models saved before max_samples existed trained every epoch on every row.
         vars(self).setdefault("max_samples", None)
+        # Models saved before temperature_ existed scored in energy units.
+        if "offset_" in vars(self):
+            vars(self).setdefault("temperature_", 1.0)
         # Version 0.2.0.dev0 kept up to 10,000 training rows for the streaming offset_;
         # a model saved by it keeps only their energies once loaded.
         rows = vars(self).pop("_seen_sample", None)
         if rows is not None:
-            self._energy_sample = self._energy(rows).astype(np.float64)
+            self._energy_sample = self._energy(rows, raw=True).astype(np.float64)
 
-    def _set_offset(self, energies):
-        """``offset_`` from training energies: the ``contamination`` quantile, or
-        Tukey's lower fence for "auto"."""
+    def _set_offset(self, raw_energies):
+        """``offset_`` from training energies F: the ``contamination`` quantile, or
+        Tukey's lower fence for "auto", of F / temperature_."""
+        energies = raw_energies / self.temperature_
         if self.contamination == "auto":
             self.offset_ = float(tukey_lower_fence(energies))
         else:
@@ -248,25 +286,50 @@ class _BaseAutoEncoder(
         return self._map_rows("jacobian", X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
-        """Negative mean squared reconstruction error, :math:`-\\frac1n \\sum_i
-        \\lVert r(x_i) - x_i\\rVert^2`.
+        r"""Mean Hyvärinen score of the model's log-density on X: higher is better.
 
-        Higher is better, so :class:`~sklearn.model_selection.GridSearchCV`'s default
-        scoring picks the best reconstruction.
+        With :math:`\log \hat p = F / T` (:meth:`score_samples`, :math:`T` =
+        ``temperature_``) and :math:`v = r(x) - x = \nabla F`,
+
+        .. math::
+
+            \operatorname{score}(X) = -\frac1n \sum_i \Big[
+                \frac{\lVert v(x_i)\rVert^2}{2 T^2}
+                + \frac{\operatorname{tr} J(x_i) - D}{T} \Big],
+
+        minus the score-matching objective :math:`E[\tfrac12\lVert\nabla\log\hat
+        p\rVert^2 + \Delta \log \hat p]`, which is
+        :math:`\tfrac12 E\lVert\nabla\log\hat p - \nabla\log p\rVert^2` up to a
+        constant of the data alone (Hyvärinen 2005). It ranks models by how well their
+        energies describe the density of held-out rows, needs no normaliser and no
+        labels, and does not change when a constant is added to the energy, so
+        :class:`~sklearn.model_selection.GridSearchCV` can compare ``noise``,
+        ``n_components``, ``activation``, ``weight_tying``, depth and
+        :class:`ContractiveAutoEncoder` with it. The trace is exact for one hidden
+        layer and for up to 64 features, otherwise Hutchinson's estimate from 16
+        probes of a fixed seed. Until version 0.3 ``score`` was the negative
+        reconstruction error, which favours the identity map; it is
+        :func:`sk_consae.metrics.reconstruction_score`.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples, one per row.
+            Samples, one per row (held-out rows to select models).
         y : Ignored
             Not used, present for API consistency.
 
         Returns
         -------
         float
+
+        References
+        ----------
+        .. [1] Hyvärinen, A. "Estimation of non-normalized statistical models by score
+           matching", JMLR 6, 2005.
         """
         X = self._validate_for_inference(X)
-        return -float(self._map_rows("squared_error", X).mean(dtype=np.float64))
+        terms = self._hyvarinen_terms(X).astype(np.float64)
+        return float(hyvarinen_scores(terms, self.temperature_).mean())
 
     # --- energy and outliers ------------------------------------------------------
 
@@ -286,18 +349,29 @@ class _BaseAutoEncoder(
 
         return along_segments
 
-    def _energy(self, X):
+    def _energy(self, X, raw=False):
+        """Energies in log-density units, F / temperature_ (F itself when ``raw``)."""
         energy_fn = self._along_segments("energy")
+        temperature = 1.0 if raw else self.temperature_
 
         def finite(field, rows):
-            return finite_energies(energy_fn(field, rows))
+            return finite_energies(energy_fn(field, rows) / temperature)
 
         return self._map_rows(finite, X)
 
     def score_samples(self, X):
-        """Energy :math:`F(x)` of each sample; higher means more typical.
+        """Log-density :math:`\\log \\hat p(x) = F(x) / T` of each sample, up to an
+        additive constant; higher means more typical.
 
-        :math:`\\nabla F(x) = r(x) - x`. Tied and scaled models use the closed form
+        :math:`F` is the energy, :math:`\\nabla F(x) = r(x) - x`, and :math:`T` =
+        ``temperature_`` the score-matching temperature fitted on the training rows
+        (see :meth:`score`): a denoising field estimates
+        :math:`\\sigma^2 \\nabla \\log p_\\sigma`, so :math:`F` grows with the noise, and
+        :math:`F / T` does not. Energies of models with different ``noise``, or of the
+        same model on two datasets, are then on one scale (for Gaussian data,
+        :math:`\\log p` itself), and can be compared, averaged and thresholded.
+
+        Tied and scaled models use the closed form
 
         .. math:: F(x) = \\sum_k s_k A(w_k^\\top x + b_k) - \\tfrac12 \\lVert x - c\\rVert^2
 
@@ -342,7 +416,8 @@ class _BaseAutoEncoder(
             F(x) - F(x_0) = \sum_i \phi_i(x), \qquad
             \phi_i(x) = (x_i - x_{0,i}) \int_0^1 v_i(x_0 + t (x - x_0))\,dt .
 
-        These are the integrated gradients of the energy (Sundararajan et al. 2017),
+        Each :math:`\\phi_i` is divided by ``temperature_``, as :meth:`score_samples`
+        is. These are the integrated gradients of the energy (Sundararajan et al. 2017),
         computed in closed form per hidden unit (or with the ``energy_quadrature``
         nodes of an untied model, so that they add up to :meth:`score_samples`). For
         tied and scaled models :math:`F` is the closed form and the split is exact as
@@ -382,9 +457,10 @@ class _BaseAutoEncoder(
         """
         X = self._validate_for_inference(X)
         contributions_fn = self._along_segments("energy_contributions")
+        temperature = self.temperature_
 
         def finite(field, rows):
-            return finite_contributions(contributions_fn(field, rows))
+            return finite_contributions(contributions_fn(field, rows) / temperature)
 
         return self._map_rows(finite, X, (X.shape[1],), operation="segments")
 
@@ -545,6 +621,11 @@ _SHARED_DOC_ATTRIBUTES = r"""
         those energies, never the rows.
     noise_ : float
         The noise standard deviation used in training (``noise`` resolved).
+    temperature_ : float
+        The score-matching temperature :math:`T = E\\lVert v\\rVert^2 /
+        (-E\\,\\nabla\\cdot v)` on (at most 8,192 evenly spaced) training rows:
+        :meth:`score_samples` is the energy divided by it, a log-density whose scale
+        does not depend on ``noise``. 1.0 when the field does not contract on average.
     history_ : skorch.history.History
         One row per epoch with ``train_loss`` (the training criterion) and what
         callbacks recorded.

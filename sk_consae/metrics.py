@@ -36,6 +36,7 @@ __all__ = [
     "grid_curl",
     "energy_ranking",
     "outlier_roc_auc",
+    "reconstruction_score",
 ]
 
 
@@ -596,3 +597,43 @@ def outlier_roc_auc(estimator, X, y):
     if scores.shape != anomaly.shape:
         raise ValueError(f"y has {anomaly.shape[0]} labels but X has {scores.shape[0]} samples.")
     return float(roc_auc_score(anomaly, -scores))
+
+
+def reconstruction_score(estimator, X, y=None):
+    r"""Negative mean squared reconstruction error, :math:`-\frac1n \sum_i
+    \lVert r(x_i) - x_i\rVert^2`: higher is better.
+
+    A scikit-learn scorer: ``GridSearchCV(UntiedAutoEncoder(), param_grid,
+    scoring=reconstruction_score)`` picks the model that reconstructs held-out rows
+    best. That is what ``score`` returned before version 0.3; it now returns the
+    Hyvärinen score, because the best reconstruction is the identity map, whose field
+    and energy carry no information about the density (see the
+    :ref:`User Guide <model-selection>`).
+
+    Parameters
+    ----------
+    estimator : fitted UntiedAutoEncoder or ContractiveAutoEncoder
+        Or a Pipeline ending in one (the steps before it transform X).
+    X : array-like of shape (n_samples, n_features)
+        Samples, one per row.
+    y : Ignored
+        Not used, present for the scorer signature.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_consae import UntiedAutoEncoder
+    >>> from sk_consae.metrics import reconstruction_score
+    >>> X = np.random.default_rng(0).normal(size=(200, 3))
+    >>> ae = UntiedAutoEncoder(8, max_epochs=5, random_state=0).fit(X)
+    >>> bool(reconstruction_score(ae, X) < 0)
+    True
+    """
+    _require_samples(X, "reconstruction_score")
+    estimator, X = _field_model(estimator, X)
+    field = _fitted_field(estimator)
+    return -float(map_field_rows("squared_error", field, X).mean())

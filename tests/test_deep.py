@@ -228,12 +228,14 @@ def test_deep_gradient_energy_is_the_potential_and_rises_towards_the_data(few_di
         max_epochs=30,
         random_state=0,
     ).fit(X)
-    # grad F = r(x) - x, by central differences on the fitted model.
+    # grad F = r(x) - x, by central differences on the fitted model (score_samples is
+    # F / temperature_).
     x, step = X[:1], 1e-5
     for j in (0, 20, 40):
         e = np.zeros_like(x)
         e[0, j] = step
         slope = (ae.score_samples(x + e) - ae.score_samples(x - e)) / (2 * step)
+        slope *= ae.temperature_
         np.testing.assert_allclose(slope, ae.vector_field(x)[:, j], atol=1e-6)
     noise = np.random.default_rng(0).uniform(0, 1, X.shape)
     assert (ae.score_samples(X) > ae.score_samples(noise)).mean() > 0.95

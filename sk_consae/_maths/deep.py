@@ -185,6 +185,9 @@ class DeepField(_DeepParameters, Field):
     def jacobian_norms(self, X, n_probes=None, generator=None):
         return deep_jacobian_norms(self, X, n_probes, generator)
 
+    def jacobian_trace(self, X, n_probes=None, generator=None):
+        return deep_jacobian_trace(self, X, n_probes, generator)
+
     def curl_rows(self, X):
         return deep_curl_rows(self, X)
 
@@ -419,6 +422,34 @@ def deep_jacobian_norms(field: DeepField, X, n_probes=None, generator=None, chun
         for mean, square in zip(means, sums[2:])
     ]
     return means[0], means[1], errors[0], errors[1]
+
+
+def deep_jacobian_trace(field: DeepField, X, n_probes=None, generator=None, chunk=16):
+    r""":math:`\operatorname{tr} J(x)` per row of X, by forward mode.
+
+    Exact from the :math:`D` basis vectors (:math:`\sum_j (J e_j)_j`, ``chunk`` at a
+    time), or with ``n_probes`` Hutchinson's estimate :math:`E[z^\top J z]` from
+    Rademacher probes drawn with ``generator``.
+    """
+    n, D = X.shape
+    total = D if n_probes is None else n_probes
+
+    def reconstruct(points):
+        return deep_reconstruction(field, points)
+
+    def product(z):
+        return jvp(reconstruct, (X,), (z,))[1]
+
+    trace = torch.zeros(n, dtype=X.dtype, device=X.device)
+    for start in range(0, total, chunk):
+        size = min(chunk, total - start)
+        if n_probes is None:
+            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
+            probes = basis[:, None, :].expand(size, n, D)
+        else:
+            probes = rademacher((size, n, D), generator, X.dtype, X.device)
+        trace += (probes * vmap(product)(probes)).sum(-1).sum(0)
+    return trace / (1 if n_probes is None else total)
 
 
 def linearised_map(field: DeepField):

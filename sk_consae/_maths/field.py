@@ -3,7 +3,7 @@ estimators, metrics and callbacks use.
 
 A *field* holds the parameters of a reconstruction :math:`r(x)` (tensors) and answers,
 for a batch ``X`` of shape ``(n, D)``: the code, the reconstruction, the vector field
-:math:`v(x) = r(x) - x`, the Jacobian :math:`J = \partial r / \partial x` and its two
+:math:`v(x) = r(x) - x`, the Jacobian :math:`J = \partial r / \partial x`, its trace and its two
 norms :math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)`, the curl, the
 energy :math:`F` with :math:`\nabla F = v` and its split over the features. Each family
 computes these its own way (the one-hidden-layer family in closed form, deeper ones
@@ -96,6 +96,16 @@ class Field:
 
         ``n_probes`` asks for Hutchinson's estimate from that many Rademacher probes
         drawn with ``generator``; a family with a cheap exact form may ignore it.
+        """
+        raise NotImplementedError
+
+    def jacobian_trace(self, X, n_probes=None, generator=None):
+        r""":math:`\operatorname{tr} J(x)` per row, shape (n,): the divergence of
+        :math:`r`, so that :math:`\nabla \cdot v = \operatorname{tr} J - D`.
+
+        ``n_probes`` asks for Hutchinson's estimate :math:`E[z^\top J z]` from that many
+        Rademacher probes drawn with ``generator``; a family with a cheap exact form
+        may ignore it.
         """
         raise NotImplementedError
 

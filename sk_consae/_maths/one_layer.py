@@ -157,6 +157,11 @@ class OneLayerField(_OneLayerParameters, Field):
         """Exact in closed form; ``n_probes`` and ``generator`` are not used."""
         return (*jacobian_norms(self, X, self.forms), None, None)
 
+    def jacobian_trace(self, X, n_probes=None, generator=None):
+        r"""Exact: :math:`\sum_k h'(u_k) \sum_i R_{ik} W_{ik}`; the probes are not used."""
+        slopes = self.activation.derivative(preactivation(self, X))
+        return slopes @ (self.encoder_weight * self.decoder_weight).sum(0)
+
     def exact_norms(self, n_probes) -> bool:
         return True
 

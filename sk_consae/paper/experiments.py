@@ -18,7 +18,13 @@ from .._maths.energy import segment_energy
 from .._maths.one_layer import OneLayerField, vector_field
 from ..callbacks import ConservativenessMonitor
 from ..datasets import make_circle, make_line, make_spiral, make_spiral_sink, salt_and_pepper
-from ..metrics import curl, energy_ranking, jacobian_symmetricity, weight_symmetricity
+from ..metrics import (
+    curl,
+    energy_ranking,
+    jacobian_symmetricity,
+    reconstruction_score,
+    weight_symmetricity,
+)
 
 __all__ = [
     "PAPER_TABLE1",
@@ -254,7 +260,7 @@ def depth_table(
             UntiedAutoEncoder, 2, f"AE, asymmetry_penalty={penalty}", asymmetry_penalty=penalty
         )
         symmetric.append(jacobian_symmetricity(ae, X))
-        error.append(-ae.score(X))
+        error.append(-reconstruction_score(ae, X))
     return Bunch(
         depths=list(depths),
         table=table,

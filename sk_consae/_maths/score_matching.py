@@ -1,0 +1,78 @@
+r"""Score matching: how well a field's energy, at a temperature, describes a density.
+
+An energy :math:`F` with :math:`\nabla F = v = r - x` read as a log-density at
+temperature :math:`T`, :math:`\log \hat p = F / T + \text{const}`, has the Hyvärinen
+objective on samples of :math:`p`
+
+.. math::
+
+    H(T) = E_p\Big[\tfrac12 \lVert \nabla \log \hat p \rVert^2
+                 + \Delta \log \hat p\Big]
+         = \frac{a}{T^2} + \frac{b}{T}, \qquad
+    a = E\,\tfrac12 \lVert v \rVert^2, \quad b = E\,\nabla \cdot v
+      = E \operatorname{tr} J - D,
+
+which equals :math:`E_p \tfrac12 \lVert \nabla \log \hat p - \nabla \log p\rVert^2`
+up to a constant of :math:`p` alone (Hyvärinen 2005): lower is better, it needs no
+normaliser, and adding a constant to :math:`F` does not change it. Over :math:`T > 0`
+it is smallest at :math:`T^* = -2a / b` when :math:`b < 0` (the field contracts on
+average, as a density's score does): the temperature that makes :math:`F / T` the
+best score-matching fit. For :math:`p = N(\mu, \Sigma)` and the field
+:math:`v = -c\,\Sigma^{-1}(x - \mu)` of a denoising model at any noise level,
+:math:`T^* = c` and :math:`F / T^*` is :math:`\log p` exactly.
+
+References
+----------
+.. [1] Hyvärinen, A. "Estimation of non-normalized statistical models by score
+   matching", JMLR 6, 2005.
+.. [2] Vincent, P. "A connection between score matching and denoising
+   autoencoders", Neural Computation 23(7), 2011.
+"""
+
+import numpy as np
+import torch
+
+__all__ = ["hyvarinen_terms", "fitted_temperature", "hyvarinen_scores"]
+
+
+def hyvarinen_terms(field, X, n_probes=None, generator=None):
+    r""":math:`\tfrac12 \lVert v(x)\rVert^2` and :math:`\nabla \cdot v(x)` per row,
+    shape (n, 2).
+
+    The divergence is :math:`\operatorname{tr} J(x) - D`, exact or Hutchinson's
+    estimate as :meth:`~.field.Field.jacobian_trace` gives it.
+    """
+    v = field.vector_field(X)
+    divergence = field.jacobian_trace(X, n_probes, generator) - X.shape[1]
+    return torch.stack([0.5 * (v * v).sum(1), divergence], dim=1)
+
+
+def fitted_temperature(half_squared_norm, divergence):
+    r"""The temperature :math:`T^* = -2a/b` minimising :math:`a/T^2 + b/T`.
+
+    Parameters
+    ----------
+    half_squared_norm, divergence : float
+        :math:`a = E\,\tfrac12\lVert v\rVert^2` and :math:`b = E\,\nabla\cdot v` on the
+        training rows.
+
+    Returns
+    -------
+    float
+        :math:`T^*`; 1.0 when :math:`b \ge 0` or :math:`a = 0` (a field that does not
+        contract on average, or is zero, has no best positive temperature: the
+        energy is then left in its own units).
+    """
+    if not (divergence < 0 and half_squared_norm > 0):
+        return 1.0
+    temperature = -2.0 * half_squared_norm / divergence
+    return float(temperature) if np.isfinite(temperature) and temperature > 0 else 1.0
+
+
+def hyvarinen_scores(terms, temperature):
+    r"""Minus the Hyvärinen objective of :math:`F / T` per row,
+    :math:`-(\tfrac12\lVert v\rVert^2 / T^2 + \nabla\cdot v / T)`: higher is better.
+
+    ``terms`` is :func:`hyvarinen_terms`' output (n, 2) as an array or tensor.
+    """
+    return -(terms[:, 0] / temperature**2 + terms[:, 1] / temperature)
