@@ -41,7 +41,7 @@ docs: install
 
 bench: install
 	$(PY) -m pip install -c constraints-cpu.txt -e ".[bench]"
-	cd benchmarks && ../$(PY) bench_fit.py && ../$(PY) bench_jacobian.py && ../$(PY) bench_inference.py
+	cd benchmarks && ../$(PY) bench_fit.py && ../$(PY) bench_jacobian.py && ../$(PY) bench_inference.py && ../$(PY) bench_density.py
 
 lint: install
 	$(PY) -m ruff check sk_consae tests benchmarks examples
