@@ -152,9 +152,14 @@ def make_spiral(
     turns = _check_positive("turns", turns)
     inner_radius = _check_positive("inner_radius", inner_radius)
     outer_radius = _check_positive("outer_radius", outer_radius)
+    span = 2.0 * np.pi * turns
+    if not np.isfinite(span):
+        raise ValueError(
+            f"turns must be at most {np.finfo(float).max / (2 * np.pi):.3g}, got {turns!r}."
+        )
     rng = check_random_state(random_state)
-    theta = rng.uniform(0.0, 2.0 * np.pi * turns, n_samples)
-    radius = inner_radius + (outer_radius - inner_radius) * theta / (2.0 * np.pi * turns)
+    theta = rng.uniform(0.0, span, n_samples)
+    radius = inner_radius + (outer_radius - inner_radius) * theta / span
     angle = -theta - 0.5 * np.pi
     points = radius[:, None] * np.c_[np.cos(angle), np.sin(angle)]
     return _add_noise(points, _check_noise(noise), rng)

@@ -482,3 +482,18 @@ def test_fuzz_estimator_parameters(name, value):
         assert name in str(error) or "features" in str(error)
         return
     assert np.isfinite(model.score_samples(X)).all()
+
+
+def test_an_optimiser_step_that_overflows_is_divergence():
+    # Found by the fuzzing above: Adam's step size lr / (1 - beta1) overflows float32
+    # inside torch before any parameter becomes non-finite.
+    X = np.random.RandomState(0).rand(16, 3)
+    model = UntiedAutoEncoder(n_components=3, max_epochs=1, lr=3.402823466385288e37)
+    with pytest.raises(TrainingDivergedError, match="optimiser's step overflowed"):
+        model.fit(X)
+    assert not hasattr(model, "net_")
+
+
+def test_a_spiral_with_more_turns_than_floats_hold_is_refused():
+    with pytest.raises(ValueError, match="turns must be at most"):
+        datasets.make_spiral(1, turns=2.8611174857570283e307, random_state=0)

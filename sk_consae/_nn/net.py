@@ -347,5 +347,16 @@ class AutoEncoderNet(NeuralNet):
             steps.append({"loss": loss, "y_pred": y_pred})
             return loss
 
-        self._step_optimizer(closure)
+        try:
+            self._step_optimizer(closure)
+        except RuntimeError as error:
+            # torch's optimisers cast lr-derived step sizes to the parameters' dtype:
+            # Adam at lr=3.4e37 in float32 overflows there, before any parameter does.
+            if "overflow" not in str(error):
+                raise
+            raise TrainingDivergedError(
+                f"Training diverged: the optimiser's step overflowed in epoch "
+                f"{len(self.history)} ({error}). Lower the learning rate `lr` (it is "
+                f"{self.lr}) {self.divergence_advice}."
+            ) from error
         return steps[0]
