@@ -307,8 +307,11 @@ class _BaseAutoEncoder(
         ``n_components``, ``activation``, ``weight_tying``, depth and
         :class:`ContractiveAutoEncoder` with it. The trace is exact for one hidden
         layer and for up to 64 features, otherwise Hutchinson's estimate from 16
-        probes of a fixed seed. Until version 0.3 ``score`` was the negative
-        reconstruction error, which favours the identity map; it is
+        probes of a fixed seed. It judges the field at the rows of X only, not
+        between or away from them, where the energy's line integral passes and
+        anomalies lie: see the :ref:`User Guide <model-selection>` for what it picks
+        on benchmarks. Versions up to 0.2.0.dev0 returned the negative reconstruction
+        error here, which favours the identity map; it is
         :func:`sk_consae.metrics.reconstruction_score`.
 
         Parameters

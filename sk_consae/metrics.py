@@ -605,7 +605,7 @@ def reconstruction_score(estimator, X, y=None):
 
     A scikit-learn scorer: ``GridSearchCV(UntiedAutoEncoder(), param_grid,
     scoring=reconstruction_score)`` picks the model that reconstructs held-out rows
-    best. That is what ``score`` returned before version 0.3; it now returns the
+    best. That is what ``score`` returned up to version 0.2.0.dev0; it now returns the
     Hyvärinen score, because the best reconstruction is the identity map, whose field
     and energy carry no information about the density (see the
     :ref:`User Guide <model-selection>`).
