@@ -361,6 +361,21 @@ def rademacher(shape, generator, dtype, device):
     return (2 * bits - 1).to(dtype=dtype, device=device)
 
 
+def _probe_chunks(X, n_probes, generator, chunk):
+    """Probes of shape (size, n, D), ``chunk`` at a time: the :math:`D` basis vectors
+    (``n_probes`` None, exact) or ``n_probes`` Rademacher probes per row of X drawn
+    with ``generator`` (Hutchinson)."""
+    n, D = X.shape
+    total = D if n_probes is None else n_probes
+    for start in range(0, total, chunk):
+        size = min(chunk, total - start)
+        if n_probes is None:
+            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
+            yield basis[:, None, :].expand(size, n, D)
+        else:
+            yield rademacher((size, n, D), generator, X.dtype, X.device)
+
+
 def _probe_products(field, X, probes):
     """:math:`J z` and :math:`J^\\top z` for probes of shape (k, n, D): per row of X,
     probe ``z[p, i]`` against :math:`J(x_i)`."""
@@ -402,13 +417,7 @@ def deep_jacobian_norms(field: DeepField, X, n_probes=None, generator=None, chun
     n, D = X.shape
     total = D if n_probes is None else n_probes
     sums = [torch.zeros(n, dtype=X.dtype, device=X.device) for _ in range(4)]
-    for start in range(0, total, chunk):
-        size = min(chunk, total - start)
-        if n_probes is None:
-            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
-            probes = basis[:, None, :].expand(size, n, D)
-        else:
-            probes = rademacher((size, n, D), generator, X.dtype, X.device)
+    for probes in _probe_chunks(X, n_probes, generator, chunk):
         forward, backward = _probe_products(field, X, probes)
         frobenius = (forward * forward).sum(-1)  # (size, n)
         trace = (forward * backward).sum(-1)
@@ -431,8 +440,6 @@ def deep_jacobian_trace(field: DeepField, X, n_probes=None, generator=None, chun
     time), or with ``n_probes`` Hutchinson's estimate :math:`E[z^\top J z]` from
     Rademacher probes drawn with ``generator``.
     """
-    n, D = X.shape
-    total = D if n_probes is None else n_probes
 
     def reconstruct(points):
         return deep_reconstruction(field, points)
@@ -440,16 +447,10 @@ def deep_jacobian_trace(field: DeepField, X, n_probes=None, generator=None, chun
     def product(z):
         return jvp(reconstruct, (X,), (z,))[1]
 
-    trace = torch.zeros(n, dtype=X.dtype, device=X.device)
-    for start in range(0, total, chunk):
-        size = min(chunk, total - start)
-        if n_probes is None:
-            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
-            probes = basis[:, None, :].expand(size, n, D)
-        else:
-            probes = rademacher((size, n, D), generator, X.dtype, X.device)
+    trace = torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+    for probes in _probe_chunks(X, n_probes, generator, chunk):
         trace += (probes * vmap(product)(probes)).sum(-1).sum(0)
-    return trace / (1 if n_probes is None else total)
+    return trace if n_probes is None else trace / n_probes
 
 
 def linearised_map(field: DeepField):
