@@ -2,8 +2,8 @@
 Hyvarinen score with a fitted temperature pick better models than the reconstruction
 error?
 
-For a one-layer model, F's gradient is v = r - x and its Laplacian tr(J_r) - D, with
-tr(J_r) = sum_k h'(u_k) sum_i W_ik R_ik. For log p = F / T the Hyvarinen score is
+F's gradient is v = r - x and its Laplacian tr(J_r) - D (the package's
+``hyvarinen_terms``, closed form for one layer). For log p = F / T the Hyvarinen score is
 H(T) = a / T^2 + b / T with a = mean ||v||^2 / 2, b = mean(tr J_r - D); its minimum over
 T > 0 (when b < 0) is at T* = -2a / b, with H* = -b^2 / (4a): free of the energy's
 constant and scale. score = b^2 / (4a) (higher = better; -inf when b >= 0).
@@ -17,31 +17,23 @@ temperature), ReLU units.
 import time
 
 import numpy as np
+import torch
 from bench_anomaly import datasets, load, unsupervised_split
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold
 
 from sk_consae import UntiedAutoEncoder
+from sk_consae._maths import field_from_parameters
+from sk_consae._maths.score_matching import hyvarinen_terms
 
 NOISES = (0.0, 0.01, 0.05, 0.2, "auto")
-
-
-def slopes(params, X):
-    u = X @ params.encoder_weight + params.encoder_bias
-    if params.activation == "relu":
-        return (u > 0).astype(np.float64)
-    s = 1 / (1 + np.exp(-u))
-    return s * (1 - s)
 
 
 def hyvarinen(model, X, temperature="fitted"):
     """Minus the Hyvarinen score of log p = F / T: T fitted on X ("fitted"), or the
     denoising temperature T = noise_^2 ("noise")."""
-    p = model.field_parameters_
-    v = model.vector_field(X).astype(np.float64)
-    trace = slopes(p, X) @ (p.encoder_weight * p.decoder_weight).sum(0)
-    a = 0.5 * np.mean((v * v).sum(1))
-    b = np.mean(trace - X.shape[1])
+    field = field_from_parameters(model.field_parameters_)
+    a, b = hyvarinen_terms(field, torch.as_tensor(X, dtype=torch.float64)).mean(0).tolist()
     if temperature == "noise":
         T = model.noise_**2
         return -(a / T**2 + b / T)
