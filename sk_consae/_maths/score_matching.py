@@ -76,3 +76,15 @@ def hyvarinen_scores(terms, temperature):
     ``terms`` is :func:`hyvarinen_terms`' output (n, 2) as an array or tensor.
     """
     return -(terms[:, 0] / temperature**2 + terms[:, 1] / temperature)
+
+
+def denoising_terms(field, X, sigma, generator=None):
+    r"""The parts of the denoising score-matching objective at noise :math:`\sigma`
+    per row, shape (n, 3): :math:`\lVert v(\tilde x)\rVert^2`,
+    :math:`v(\tilde x) \cdot (\tilde x - x)` and :math:`\lVert \tilde x - x\rVert^2`
+    with :math:`\tilde x = x + \sigma \varepsilon`, :math:`\varepsilon` standard
+    normal from ``generator``.
+    """
+    offset = sigma * torch.randn(X.shape, generator=generator, dtype=X.dtype).to(X.device)
+    v = field.vector_field(X + offset)
+    return torch.stack([(v * v).sum(1), (v * offset).sum(1), (offset * offset).sum(1)], dim=1)
