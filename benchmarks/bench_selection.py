@@ -1,11 +1,13 @@
 """Label-free model selection: what ``GridSearchCV`` picks with the estimator's own
-``score`` (the Hyvärinen score), against the reconstruction error and the default.
+``score`` (the denoising score-matching criterion), against the Hyvärinen score, the
+reconstruction error and the default.
 
     python benchmarks/bench_selection.py [--seeds 1] [--cv 3] [--settings unsupervised]
 
 For each dataset of ``bench_anomaly.py`` (24 classical ADBench datasets, the given
 settings), ``GridSearchCV(UntiedAutoEncoder(random_state=seed), GRID, cv=cv)`` on the
-training part, without labels, once with the default ``score`` and once with
+training part, without labels, with the default ``score``, with
+``scoring=sk_consae.metrics.hyvarinen_score`` and with
 ``scoring=sk_consae.metrics.reconstruction_score``; every model of the grid is also
 fit on the whole training part and scored on the test part, so the table shows the
 test ROC AUC of the default model (which is in the grid), of each pick, and of the best
@@ -24,7 +26,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, ParameterGrid
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae.metrics import reconstruction_score
+from sk_consae.metrics import hyvarinen_score, reconstruction_score
 
 GRID = {
     "noise": [0.0, 0.05, "auto"],
@@ -42,7 +44,11 @@ def select(X_train, X_test, y_test, seed, cv):
     search = GridSearchCV(
         UntiedAutoEncoder(random_state=seed),
         GRID,
-        scoring={"score": own_score, "reconstruction": reconstruction_score},
+        scoring={
+            "score": own_score,
+            "hyvarinen": hyvarinen_score,
+            "reconstruction": reconstruction_score,
+        },
         refit=False,
         cv=cv,
     ).fit(X_train)
@@ -57,10 +63,12 @@ def select(X_train, X_test, y_test, seed, cv):
         for params in configurations
     ]
     by_score = int(np.argmax(results["mean_test_score"]))
+    by_hyvarinen = int(np.argmax(results["mean_test_hyvarinen"]))
     by_reconstruction = int(np.argmax(results["mean_test_reconstruction"]))
     return {
         "default": test_auc[configurations.index(DEFAULT)],
         "chosen by score": test_auc[by_score],
+        "chosen by hyvarinen_score": test_auc[by_hyvarinen],
         "chosen by reconstruction_score": test_auc[by_reconstruction],
         "best in grid": max(test_auc),
         "choice": configurations[by_score],
@@ -86,7 +94,13 @@ def main():
                 rows.append(result)
                 print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in result.items()})
     frame = pd.DataFrame(rows)
-    columns = ["default", "chosen by score", "chosen by reconstruction_score", "best in grid"]
+    columns = [
+        "default",
+        "chosen by score",
+        "chosen by hyvarinen_score",
+        "chosen by reconstruction_score",
+        "best in grid",
+    ]
     lines = []
     for setting, part in frame.groupby("setting"):
         per_dataset = part.groupby("dataset")[columns].mean()

@@ -16,7 +16,12 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import HIDDEN, _BaseFieldModel
 from ._maths.energy import finite_contributions, finite_energies
-from ._maths.score_matching import fitted_temperature, hyvarinen_scores, hyvarinen_terms
+from ._maths.score_matching import (
+    denoised_fraction,
+    denoising_terms,
+    fitted_temperature,
+    hyvarinen_terms,
+)
 from ._options import declare_options
 from ._outliers import (
     carry_energies,
@@ -35,6 +40,9 @@ __all__ = ["UntiedAutoEncoder"]
 TEMPERATURE_ROWS = 8192
 EXACT_TRACE_MAX_FEATURES = 64
 TRACE_PROBES = 16
+# score draws this many noisy copies of each row (fixed seed): on small validation folds
+# one draw per row would leave the criterion noisier than the differences it ranks.
+SCORE_NOISE_DRAWS = 4
 
 
 class _BaseAutoEncoder(
@@ -286,38 +294,44 @@ class _BaseAutoEncoder(
         return self._map_rows("jacobian", X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
-        r"""Mean Hyvärinen score of the model's log-density on X: higher is better.
+        r"""Fraction of noise added to X that the model's field removes: higher is
+        better, in [0, 1].
 
-        With :math:`\log \hat p = F / T` (:meth:`score_samples`, :math:`T` =
-        ``temperature_``) and :math:`v = r(x) - x = \nabla F`,
+        Each row of X gets Gaussian noise, :math:`\tilde x = x + \sigma\varepsilon`,
+        at the reference scale :math:`\sigma` that ``noise="auto"`` takes on X (half
+        the root-mean-square spread of its features; the same for every model scored
+        on the same X), four draws of a fixed seed. With the field
+        :math:`v = r - x = \nabla F`,
 
         .. math::
 
-            \operatorname{score}(X) = -\frac1n \sum_i \Big[
-                \frac{\lVert v(x_i)\rVert^2}{2 T^2}
-                + \frac{\operatorname{tr} J(x_i) - D}{T} \Big],
+            \operatorname{score}(X) = 1 - \frac{\min_{c \ge 0}
+                \sum \lVert \tilde x + c\, v(\tilde x) - x\rVert^2}
+                {\sum \lVert \tilde x - x\rVert^2},
 
-        minus the score-matching objective :math:`E[\tfrac12\lVert\nabla\log\hat
-        p\rVert^2 + \Delta \log \hat p]`, which is
-        :math:`\tfrac12 E\lVert\nabla\log\hat p - \nabla\log p\rVert^2` up to a
-        constant of the data alone (Hyvärinen 2005). It ranks models by how well their
-        energies describe the density of held-out rows, needs no normaliser and no
-        labels, and does not change when a constant is added to the energy, so
-        :class:`~sklearn.model_selection.GridSearchCV` can compare ``noise``,
-        ``n_components``, ``activation``, ``weight_tying``, depth and
-        :class:`ContractiveAutoEncoder` with it. The trace is exact for one hidden
-        layer and for up to 64 features, otherwise Hutchinson's estimate from 16
-        probes of a fixed seed. It judges the field at the rows of X only, not
-        between or away from them, where the energy's line integral passes and
-        anomalies lie: see the :ref:`User Guide <model-selection>` for what it picks
-        on benchmarks. Versions up to 0.2.0.dev0 returned the negative reconstruction
-        error here, which favours the identity map; it is
-        :func:`sk_consae.metrics.reconstruction_score`.
+        one minus the denoising score-matching objective (Vincent 2011) of the
+        log-density :math:`F / T` at its best temperature, relative to a flat energy's.
+        It is best when :math:`\nabla F / T` is the score of the held-out data's
+        density smoothed at :math:`\sigma`, so it ranks models by how well their
+        energies describe that density around the rows, where anomalies lie and the
+        energy's line integral passes, not only at the rows. It needs no labels and no
+        normaliser, and does not change with a constant added to the energy or with
+        its scale, so :class:`~sklearn.model_selection.GridSearchCV` can compare
+        ``noise``, ``n_components``, ``activation``, ``weight_tying``, depth and
+        :class:`ContractiveAutoEncoder` with it. The bandwidth :math:`\sigma` is the
+        criterion's, not the model's: a model trained with ``noise`` far from it
+        scores lower, so the score selects the rest of a model at the ``"auto"``
+        bandwidth and does not select ``noise`` itself (see the
+        :ref:`User Guide <model-selection>` for what it picks on benchmarks).
+
+        Versions up to 0.2.0.dev0 returned the negative reconstruction error, which
+        favours the identity map (:func:`sk_consae.metrics.reconstruction_score`);
+        the Hyvärinen score at the rows is :func:`sk_consae.metrics.hyvarinen_score`.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples, one per row (held-out rows to select models).
+            At least 2 samples, one per row (held-out rows to select models).
         y : Ignored
             Not used, present for API consistency.
 
@@ -327,12 +341,23 @@ class _BaseAutoEncoder(
 
         References
         ----------
-        .. [1] Hyvärinen, A. "Estimation of non-normalized statistical models by score
-           matching", JMLR 6, 2005.
+        .. [1] Vincent, P. "A connection between score matching and denoising
+           autoencoders", Neural Computation 23(7), 2011.
         """
         X = self._validate_for_inference(X)
-        terms = self._hyvarinen_terms(X).astype(np.float64)
-        return float(hyvarinen_scores(terms, self.temperature_).mean())
+        if X.shape[0] < 2:
+            raise ValueError(
+                "score adds noise at the spread of X's features and needs at least 2 "
+                f"samples; got {X.shape[0]}."
+            )
+        sigma = resolve_noise("auto", X)
+        generator = torch.Generator().manual_seed(0)
+
+        def terms(field, rows):
+            return denoising_terms(field, rows, sigma, generator, SCORE_NOISE_DRAWS)
+
+        means = self._map_rows(terms, X, (3,)).mean(0, dtype=np.float64)
+        return denoised_fraction(*means)
 
     # --- energy and outliers ------------------------------------------------------
 

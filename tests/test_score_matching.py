@@ -1,5 +1,6 @@
-"""Label-free model selection: the Hyvärinen ``score``, the fitted temperature and
-energies in log-density units, checked against independent computations."""
+"""Label-free model selection: the denoising ``score``, the Hyvärinen score, the fitted
+temperature and energies in log-density units, checked against independent
+computations."""
 
 import numpy as np
 import pytest
@@ -11,26 +12,30 @@ from sklearn.model_selection import GridSearchCV
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
 from sk_consae._maths import field_from_parameters
 from sk_consae._maths.score_matching import (
+    denoised_fraction,
     fitted_temperature,
     hyvarinen_scores,
     hyvarinen_terms,
 )
-from sk_consae.metrics import reconstruction_score
+from sk_consae._outliers import resolve_noise
+from sk_consae.metrics import hyvarinen_score, reconstruction_score
 
 RNG = np.random.default_rng(0)
 GAUSSIAN = RNG.normal(size=(1500, 2))
 
 
 def linear_tied_model(X, precision_scale):
-    """A tied linear auto-encoder, set by hand, whose field is ``-precision_scale * x``:
-    r(x) = W W^T x with W W^T = (1 - precision_scale) I. Its log-density at
-    temperature 1 is ``-precision_scale * |x|^2 / 2``."""
+    """A tied linear auto-encoder, set by hand, whose field is ``-precision_scale * x``
+    (a scalar or one value per feature): r(x) = W W^T x with W W^T = I -
+    diag(precision_scale). Its log-density at temperature 1 is
+    ``-sum(precision_scale * x**2) / 2``."""
     model = UntiedAutoEncoder(
         2, activation="linear", weight_tying="tied", max_epochs=1, random_state=0
     ).fit(X)
     module = model.net_.module_
+    weight = np.diag(np.sqrt(1 - np.broadcast_to(precision_scale, 2)))
     with torch.no_grad():
-        module.encoder_weight.copy_(np.sqrt(1 - precision_scale) * torch.eye(2))
+        module.encoder_weight.copy_(torch.as_tensor(weight))
         module.encoder_bias.zero_()
         module.decoder_bias.zero_()
     model.temperature_ = 1.0
@@ -40,7 +45,7 @@ def linear_tied_model(X, precision_scale):
 def test_the_true_parameters_score_above_perturbed_ones():
     # N(0, I) has the score -x: the model with field -x is the true one.
     held_out = RNG.normal(size=(4000, 2))
-    scores = {c: linear_tied_model(GAUSSIAN, c).score(held_out) for c in (0.5, 0.8, 1.0)}
+    scores = {c: hyvarinen_score(linear_tied_model(GAUSSIAN, c), held_out) for c in (0.5, 0.8, 1.0)}
     assert scores[1.0] > scores[0.8] > scores[0.5]
     # Closed form at temperature 1: -E[c^2 |x|^2 / 2 - 2 c] = 2c - c^2 (D = 2).
     for c, value in scores.items():
@@ -70,6 +75,62 @@ def test_fitted_temperature_of_a_field_that_does_not_contract_is_one():
 def test_hyvarinen_scores_are_the_objective_at_that_temperature(T):
     terms = np.abs(RNG.normal(size=(50, 2))) * [1, -1]
     assert np.allclose(hyvarinen_scores(terms, T), -(terms[:, 0] / T**2 + terms[:, 1] / T))
+
+
+def test_denoising_score_ranks_the_smoothed_density_above_perturbed_ones():
+    # N(0, diag(1, 0.09)) smoothed by the reference noise sigma is N(0, diag(1, 0.09)
+    # + sigma^2 I): score ranks the field of that density (any scale) above fields
+    # with other precision ratios.
+    scales = np.array([1.0, 0.3])
+    held_out = RNG.normal(size=(4000, 2)) * scales
+    sigma = resolve_noise("auto", held_out)
+    true_precision = 1 / (scales**2 + sigma**2)
+    ratio = true_precision[1] / true_precision[0]
+    scores = {
+        factor: linear_tied_model(held_out, 0.08 * np.array([1.0, ratio * factor])).score(held_out)
+        for factor in (0.5, 0.8, 1.0, 1.25, 2.0)
+    }
+    assert max(scores, key=scores.get) == 1.0, scores
+    assert scores[0.8] > scores[0.5] and scores[1.25] > scores[2.0]
+    # Free of the field's scale: the same precision ratio at another scale.
+    rescaled = linear_tied_model(held_out, 0.03 * np.array([1.0, ratio]))
+    assert rescaled.score(held_out) == pytest.approx(scores[1.0], rel=1e-3)
+
+
+def test_denoising_score_agrees_with_a_least_squares_fit_of_the_noise():
+    # Independent of the closed form B^2 / (AC): regress the noise on the field at the
+    # noisy rows (one scale, no intercept) and take 1 - residual / total.
+    X = RNG.normal(size=(300, 3))
+    model = UntiedAutoEncoder(8, max_epochs=5, random_state=0).fit(X)
+    sigma = resolve_noise("auto", X)
+    generator = torch.Generator().manual_seed(0)
+    offsets = [
+        sigma * torch.randn(X.shape, generator=generator, dtype=torch.float64).numpy()
+        for _ in range(4)
+    ]
+    v = np.concatenate([model.reconstruct(X + o) - (X + o) for o in offsets])
+    noise = np.concatenate(offsets)
+    scale = -np.sum(v * noise) / np.sum(v * v)
+    expected = 1 - np.sum((noise + scale * v) ** 2) / np.sum(noise**2)
+    assert model.score(X) == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        model.score(X[:1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    A=st.floats(1e-3, 1e3),
+    cosine=st.floats(-1.0, 1.0),
+    C=st.floats(1e-3, 1e3),
+    scale=st.floats(1e-3, 1e3),
+)
+def test_denoised_fraction_is_a_scale_free_fraction(A, cosine, C, scale):
+    B = cosine * np.sqrt(A * C)  # Cauchy-Schwarz bounds |B| by sqrt(AC)
+    fraction = denoised_fraction(A, B, C)
+    assert 0.0 <= fraction <= 1.0
+    assert fraction == (pytest.approx(cosine**2) if cosine < 0 else 0.0)
+    assert denoised_fraction(scale**2 * A, scale * B, C) == pytest.approx(fraction)
+    assert denoised_fraction(0.0, 0.0, C) == 0.0
 
 
 def test_score_is_invariant_to_a_constant_added_to_the_energy():
@@ -102,7 +163,8 @@ def test_trace_and_score_agree_with_autograd(hidden_layer_sizes, weight_tying):
     v = field.vector_field(rows)
     T = model.temperature_
     expected = -(0.5 * (v * v).sum(1) / T**2 + (trace - 3) / T).mean()
-    assert model.score(X[:20]) == pytest.approx(float(expected), rel=1e-6)
+    assert hyvarinen_score(model, X[:20]) == pytest.approx(float(expected), rel=1e-6)
+    assert 0.0 <= model.score(X) <= 1.0
 
 
 def test_hutchinson_trace_is_unbiased_for_deep_fields():
@@ -119,6 +181,7 @@ def test_score_works_on_the_contractive_model_and_in_grid_search():
     X = RNG.normal(size=(400, 4))
     cae = ContractiveAutoEncoder(8, max_epochs=3, random_state=0).fit(X)
     assert np.isfinite(cae.score(X)) and cae.temperature_ > 0
+    assert np.isfinite(hyvarinen_score(cae, X))
     search = GridSearchCV(
         UntiedAutoEncoder(max_epochs=5, random_state=0), {"noise": [0.0, 0.5]}, cv=2
     ).fit(X)
@@ -127,7 +190,8 @@ def test_score_works_on_the_contractive_model_and_in_grid_search():
 
 def test_score_prefers_a_denoising_model_to_the_identity_map():
     # The reconstruction error picks the model closest to the identity (the old
-    # score's failure); the Hyvärinen score picks the model whose energy has shape.
+    # score's failure); both score-matching criteria pick the model whose energy has
+    # shape.
     X = RNG.normal(size=(1500, 2)) * [1.0, 0.3]
     held_out = RNG.normal(size=(1500, 2)) * [1.0, 0.3]
     params = dict(n_components=32, max_epochs=40, random_state=0)
@@ -135,6 +199,7 @@ def test_score_prefers_a_denoising_model_to_the_identity_map():
     denoising = UntiedAutoEncoder(noise="auto", **params).fit(X)
     assert reconstruction_score(identity_like, held_out) > reconstruction_score(denoising, held_out)
     assert denoising.score(held_out) > identity_like.score(held_out)
+    assert hyvarinen_score(denoising, held_out) > hyvarinen_score(identity_like, held_out)
 
 
 def test_energies_of_different_noise_levels_share_one_scale():
@@ -177,3 +242,12 @@ def test_reconstruction_score_is_the_negative_mean_squared_error():
         reconstruction_score(model, None)
     with pytest.raises(TypeError, match="sk_consae estimator"):
         reconstruction_score(object(), X)
+
+
+def test_hyvarinen_score_needs_an_auto_encoder():
+    from sk_consae import ConservativeFieldExtractor
+
+    X = RNG.normal(size=(100, 2))
+    extractor = ConservativeFieldExtractor(max_epochs=2, random_state=0).fit(X, -X)
+    with pytest.raises(TypeError, match="needs an auto-encoder"):
+        hyvarinen_score(extractor, X)

@@ -32,7 +32,13 @@ References
 import numpy as np
 import torch
 
-__all__ = ["hyvarinen_terms", "fitted_temperature", "hyvarinen_scores"]
+__all__ = [
+    "hyvarinen_terms",
+    "fitted_temperature",
+    "hyvarinen_scores",
+    "denoising_terms",
+    "denoised_fraction",
+]
 
 
 def hyvarinen_terms(field, X, n_probes=None, generator=None):
@@ -78,13 +84,42 @@ def hyvarinen_scores(terms, temperature):
     return -(terms[:, 0] / temperature**2 + terms[:, 1] / temperature)
 
 
-def denoising_terms(field, X, sigma, generator=None):
+def denoising_terms(field, X, sigma, generator=None, draws=1):
     r"""The parts of the denoising score-matching objective at noise :math:`\sigma`
-    per row, shape (n, 3): :math:`\lVert v(\tilde x)\rVert^2`,
-    :math:`v(\tilde x) \cdot (\tilde x - x)` and :math:`\lVert \tilde x - x\rVert^2`
-    with :math:`\tilde x = x + \sigma \varepsilon`, :math:`\varepsilon` standard
-    normal from ``generator``.
+    per row, shape (n, 3), each the mean over ``draws`` noise draws:
+    :math:`\lVert v(\tilde x)\rVert^2`, :math:`v(\tilde x) \cdot (\tilde x - x)` and
+    :math:`\lVert \tilde x - x\rVert^2`, with :math:`\tilde x = x + \sigma
+    \varepsilon` and :math:`\varepsilon` standard normal from ``generator`` (CPU).
     """
-    offset = sigma * torch.randn(X.shape, generator=generator, dtype=X.dtype).to(X.device)
-    v = field.vector_field(X + offset)
-    return torch.stack([(v * v).sum(1), (v * offset).sum(1), (offset * offset).sum(1)], dim=1)
+    total = 0.0
+    for _ in range(draws):
+        offset = sigma * torch.randn(X.shape, generator=generator, dtype=X.dtype).to(X.device)
+        v = field.vector_field(X + offset)
+        terms = torch.stack([(v * v).sum(1), (v * offset).sum(1), (offset * offset).sum(1)], 1)
+        total = total + terms
+    return total / draws
+
+
+def denoised_fraction(squared_norm, inner_product, noise_squared_norm):
+    r"""The fraction of the noise that the field, at its best scale, removes:
+
+    .. math::
+
+        R = 1 - \frac{\min_{c \ge 0} E\lVert \tilde x + c\, v(\tilde x) - x
+            \rVert^2}{E\lVert \tilde x - x\rVert^2}
+          = \frac{B^2}{A\,C} \quad (B < 0), \qquad 0 \text{ otherwise},
+
+    with :math:`A = E\lVert v(\tilde x)\rVert^2`, :math:`B = E\, v(\tilde x)\cdot
+    (\tilde x - x)`, :math:`C = E\lVert\tilde x - x\rVert^2` (the means of
+    :func:`denoising_terms`). Writing :math:`c\,v = \sigma^2 \nabla \log \hat p`,
+    :math:`1 - R` is the denoising score-matching objective of Vincent (2011) at the
+    best temperature, divided by its value for a flat energy: it is smallest when
+    :math:`\nabla\log\hat p` is the score of the data density smoothed by the noise,
+    :math:`p_\sigma = p * N(0, \sigma^2 I)`, and it reads the field at the noisy points
+    :math:`\tilde x` around the data, not only at the data. :math:`R \in [0, 1]`:
+    higher is better; it does not depend on the energy's additive constant or scale.
+    """
+    if not (inner_product < 0 and squared_norm > 0 and noise_squared_norm > 0):
+        return 0.0
+    fraction = inner_product * inner_product / (squared_norm * noise_squared_norm)
+    return float(min(fraction, 1.0)) if np.isfinite(fraction) else 0.0
