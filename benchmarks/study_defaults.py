@@ -56,6 +56,30 @@ class Scales:
         return sum(m.score_samples(X) / m.noise_**2 for m in self.models_)
 
 
+class Trimmed:
+    """Robust refit: fit, drop the ``fraction`` of training rows with the lowest energy
+    (the rows the first model finds least probable, where a contaminated set's
+    anomalies concentrate), then fit again on the rest: from scratch, or continuing the
+    first model for ``epochs`` more epochs."""
+
+    def __init__(self, fraction, seed, epochs=None, **params):
+        self.fraction, self.seed, self.epochs, self.params = fraction, seed, epochs, params
+
+    def fit(self, X):
+        model = UntiedAutoEncoder(random_state=self.seed, **self.params).fit(X)
+        energies = model.score_samples(X)
+        kept = X[energies > np.quantile(energies, self.fraction)]
+        if self.epochs is None:
+            model = UntiedAutoEncoder(random_state=self.seed, **self.params)
+        else:
+            model.set_params(warm_start=True, max_epochs=self.epochs)
+        self.model_ = model.fit(kept)
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
 def epochs_for_steps(steps, n_samples):
     """Epochs of the default batch and rows per epoch that make about ``steps`` steps."""
     rows = resolve_max_samples("auto", n_samples) or n_samples
@@ -84,6 +108,10 @@ def candidates(seed):
         "20 epochs, scales 0.25+0.5+1": scales([0.25, 0.5, 1.0], max_epochs=20),
         "20 epochs, 5 seeds": scales([0.5], models=5, max_epochs=20),
         "1000 steps, scales 0.25+0.5+1": scales([0.25, 0.5, 1.0], steps=1000),
+        # Round 3: training that resists the anomalies it must find (trimming).
+        "trim 10%, refit": lambda: Trimmed(0.1, seed),
+        "trim 5%, refit": lambda: Trimmed(0.05, seed),
+        "trim 10%, 30 more epochs": lambda: Trimmed(0.1, seed, epochs=30),
     }
 
 
