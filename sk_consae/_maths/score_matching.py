@@ -21,6 +21,12 @@ best score-matching fit. For :math:`p = N(\mu, \Sigma)` and the field
 :math:`v = -c\,\Sigma^{-1}(x - \mu)` of a denoising model at any noise level,
 :math:`T^* = c` and :math:`F / T^*` is :math:`\log p` exactly.
 
+The Hyvärinen objective reads the field at the samples only. Its denoising form
+(Vincent 2011) reads it at noisy points :math:`\tilde x = x + \sigma\varepsilon`:
+:math:`E\lVert \nabla \log \hat p(\tilde x) + (\tilde x - x)/\sigma^2\rVert^2` is
+smallest at the score of the smoothed density :math:`p_\sigma = p * N(0, \sigma^2 I)`;
+:func:`denoised_fraction` is that objective at the best temperature, as a fraction.
+
 References
 ----------
 .. [1] Hyvärinen, A. "Estimation of non-normalized statistical models by score
