@@ -10,7 +10,7 @@ from ._autoencoder import UntiedAutoEncoder
 from ._contractive import ContractiveAutoEncoder
 from ._extractor import ConservativeFieldExtractor
 
-__version__ = "0.2.0.dev0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "UntiedAutoEncoder",
