@@ -351,7 +351,7 @@ class AutoEncoderNet(NeuralNet):
             self._step_optimizer(closure)
         except RuntimeError as error:
             # torch's optimisers cast lr-derived step sizes to the parameters' dtype:
-            # Adam at lr=3.4e37 in float32 overflows there, before any parameter does.
+            # SGD at lr=1e300 overflows there, before any parameter does.
             if "overflow" not in str(error):
                 raise
             raise TrainingDivergedError(

@@ -33,7 +33,7 @@ class Optimizer(NamedTuple):
 
 OPTIMIZERS = {
     # Fused: one kernel per step for all parameters instead of a loop of small ops, the
-    # larger part of a small model's step on the CPU (bench_fit.py).
+    # larger part of a small model's step on the CPU (profile in benchmarks/README.md).
     "adam": Optimizer(torch.optim.Adam, 1e-3, {"optimizer__fused": True}),
     "sgd": Optimizer(torch.optim.SGD, 1e-2, {}, uses_momentum=True),
     # One strong-Wolfe L-BFGS step (up to 20 iterations) per epoch on the full batch.
