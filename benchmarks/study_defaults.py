@@ -18,6 +18,7 @@ import time
 import numpy as np
 from _harness import CHOICE_HALF, RESULTS, machine
 from bench_anomaly import datasets, peer_methods, run, sign_test
+from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._options import resolve_batch_size, resolve_max_samples
@@ -80,11 +81,51 @@ class Trimmed:
         return self.model_.score_samples(X)
 
 
-def epochs_for_steps(steps, n_samples):
-    """Epochs of the default batch and rows per epoch that make about ``steps`` steps."""
+def epochs_for_steps(steps, n_samples, batch_size="auto"):
+    """Epochs of ``batch_size`` and the default rows per epoch that make about ``steps``
+    optimiser steps (at most 100 epochs, the default's count)."""
     rows = resolve_max_samples("auto", n_samples) or n_samples
-    per_epoch = -(-rows // resolve_batch_size("auto", n_samples))
+    per_epoch = -(-rows // min(rows, resolve_batch_size(batch_size, n_samples)))
     return int(np.clip(-(-steps // per_epoch), 1, 100))
+
+
+class CosineLR(Callback):
+    """Learning rate ``lr * (1 + cos(pi * epoch / epochs)) / 2`` set at each epoch's start:
+    a decay to about zero, which averages out the denoising gradient's noise at the end
+    of a short budget. Epoch-level, so the package keeps its fast per-epoch path."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history) - 1  # skorch has added this epoch's row
+        factor = 0.5 * (1 + np.cos(np.pi * epoch / self.epochs))
+        for group in net.optimizer_.param_groups:
+            group["lr"] = net.lr * factor
+
+
+class StepBudget:
+    """``UntiedAutoEncoder`` trained for about ``steps`` optimiser steps (epochs from the
+    training set's size), learning rate ``lr`` decayed by :class:`CosineLR`."""
+
+    def __init__(self, steps, seed, lr=1e-3, batch_size="auto", cosine=True, **params):
+        self.steps, self.seed, self.lr, self.batch_size = steps, seed, lr, batch_size
+        self.cosine, self.params = cosine, params
+
+    def fit(self, X):
+        if self.steps is None:
+            epochs = 100
+        else:
+            epochs = epochs_for_steps(self.steps, len(X), self.batch_size)
+        callbacks = [CosineLR(epochs)] if self.cosine else None
+        self.model_ = UntiedAutoEncoder(
+            max_epochs=epochs, lr=self.lr, batch_size=self.batch_size, callbacks=callbacks,
+            random_state=self.seed, **self.params,
+        ).fit(X)  # fmt: skip
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
 
 
 def candidates(seed):
@@ -112,6 +153,13 @@ def candidates(seed):
         "trim 10%, refit": lambda: Trimmed(0.1, seed),
         "trim 5%, refit": lambda: Trimmed(0.05, seed),
         "trim 10%, 30 more epochs": lambda: Trimmed(0.1, seed, epochs=30),
+        # Round 4: a step budget with a decaying learning rate (issue 26's cost).
+        "cosine lr": lambda: StepBudget(None, seed),
+        "1000 steps, lr 3e-3 cosine": lambda: StepBudget(1000, seed, lr=3e-3),
+        "1000 steps, batch 256, lr 3e-3 cosine": lambda: StepBudget(
+            1000, seed, lr=3e-3, batch_size=256
+        ),
+        "2000 steps, lr 2e-3 cosine": lambda: StepBudget(2000, seed, lr=2e-3),
     }
 
 

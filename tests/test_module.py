@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from sk_consae._maths.jacobian import jacobian
+from sk_consae._maths.one_layer import squared_error_gradients
 from sk_consae._nn.module import AutoEncoderModule
 
 from ._helpers import ACTIVATION_NAMES, TYINGS
@@ -59,3 +60,54 @@ def test_weight_length_projection(tying):
 def test_unknown_tying_is_named():
     with pytest.raises(ValueError, match="weight_tying='loose'"):
         AutoEncoderModule(3, 2, weight_tying="loose")
+
+
+def _autograd_step(module, X, target):
+    """The squared error and its gradients by autograd on the module's forward."""
+    module.zero_grad(set_to_none=True)
+    reconstruction, _ = module(X)
+    loss = ((reconstruction - target) ** 2).sum() / X.shape[0]
+    loss.backward()
+    return loss.detach(), {name: p.grad.clone() for name, p in module.named_parameters()}
+
+
+@pytest.mark.parametrize("tying", TYINGS)
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+def test_closed_form_squared_error_gradients_match_autograd(tying, activation):
+    module = AutoEncoderModule(6, 9, activation, tying, seed=2).double()
+    with torch.no_grad():
+        for p in module.parameters():
+            p.normal_()
+    X, target = torch.randn(13, 6, dtype=torch.float64), torch.randn(13, 6, dtype=torch.float64)
+    expected_loss, expected = _autograd_step(module, X, target)
+    module.zero_grad(set_to_none=True)
+    loss, (reconstruction, U) = module.squared_error_backward(X, target)
+    torch.testing.assert_close(loss, expected_loss, rtol=1e-12, atol=0)
+    torch.testing.assert_close(reconstruction, module(X)[0].detach())
+    torch.testing.assert_close(U, module(X)[1].detach())
+    for name, p in module.named_parameters():
+        torch.testing.assert_close(p.grad, expected[name], rtol=1e-10, atol=1e-12, msg=name)
+    # Gradients accumulate into existing ones, as backward() does.
+    module.squared_error_backward(X, target)
+    for name, p in module.named_parameters():
+        torch.testing.assert_close(p.grad, 2 * expected[name], rtol=1e-10, atol=1e-12)
+
+
+def test_closed_form_gradients_match_finite_differences():
+    module = AutoEncoderModule(3, 4, "softplus", "scaled", seed=3).double()
+    X, target = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64)
+    module.squared_error_backward(X, target)
+
+    def loss():
+        return float(squared_error_gradients(module.field(), X, target).loss)
+
+    step = 1e-6
+    for name, p in module.named_parameters():
+        flat = p.detach().view(-1)
+        for i in range(flat.numel()):
+            flat[i] += step
+            up = loss()
+            flat[i] -= 2 * step
+            down = loss()
+            flat[i] += step
+            assert abs((up - down) / (2 * step) - p.grad.view(-1)[i]) < 1e-6, (name, i)

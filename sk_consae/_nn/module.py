@@ -29,7 +29,7 @@ from torch.func import jvp, vjp
 
 from .._maths.activations import get_activation
 from .._maths.deep import DeepField, rademacher
-from .._maths.one_layer import OneLayerField
+from .._maths.one_layer import OneLayerField, squared_error_gradients
 from .._maths.penalties import (
     encoder_contraction,
     jacobian_asymmetry,
@@ -124,6 +124,33 @@ class AutoEncoderModule(nn.Module):
         field = self.field()
         U = field.preactivation(X)
         return field.decode(self.activation.function(U)), U
+
+    @torch.no_grad()
+    def squared_error_backward(self, X, target):
+        """The batch's squared reconstruction error; its gradients are added to the
+        parameters' ``grad`` in closed form (:func:`squared_error_gradients`), with
+        the chain rule through a tied or scaled decoder.
+
+        Returns
+        -------
+        loss : Tensor of shape ()
+        output : tuple
+            What :meth:`forward` returns for X.
+        """
+        step = squared_error_gradients(self.field(), X, target)
+        decoder = step.decoder_weight
+        if self.weight_tying == "untied":
+            _add_grad(self.decoder_weight, decoder)
+            encoder = step.encoder_weight
+        elif self.weight_tying == "tied":
+            encoder = step.encoder_weight + decoder
+        else:  # R = W diag(s)
+            _add_grad(self.decoder_scale, (decoder * self.encoder_weight).sum(0))
+            encoder = step.encoder_weight + decoder * self.decoder_scale
+        _add_grad(self.encoder_weight, encoder)
+        _add_grad(self.encoder_bias, step.encoder_bias)
+        _add_grad(self.decoder_bias, step.decoder_bias)
+        return step.loss, (step.reconstruction, step.preactivation)
 
     def contraction(self, U, target="reconstruction"):
         """Batch mean of the contractive penalty at pre-activations ``U``.
@@ -309,6 +336,15 @@ class DeepAutoEncoderModule(nn.Module):
         """Return ``(r(X), X)``: the penalties differentiate r again at X."""
         return self.field().reconstruct(X), X
 
+    def squared_error_backward(self, X, target):
+        """The batch's squared reconstruction error, back-propagated by autograd (the
+        interface of :meth:`AutoEncoderModule.squared_error_backward`)."""
+        reconstructed, _ = output = self(X)
+        residual = reconstructed - target
+        loss = (residual * residual).sum() / X.shape[0]
+        loss.backward()
+        return loss.detach(), output
+
     def _probes(self, X):
         return rademacher(X.shape, self._probe_generator, X.dtype, X.device)
 
@@ -344,6 +380,14 @@ class DeepAutoEncoderModule(nn.Module):
         for weight in [*self.encoder_weights, *self.decoder_weights]:
             norms = weight.norm(dim=0).clamp_min(torch.finfo(weight.dtype).tiny)
             weight.mul_(length / norms)
+
+
+def _add_grad(parameter, gradient):
+    """Accumulate ``gradient`` into ``parameter.grad``, as ``backward`` would."""
+    if parameter.grad is None:
+        parameter.grad = gradient
+    else:
+        parameter.grad.add_(gradient)
 
 
 def module_arguments(hidden_layer_sizes):

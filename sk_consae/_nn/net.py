@@ -331,6 +331,29 @@ class AutoEncoderNet(NeuralNet):
             self.module_.project_weight_length_(self.weight_length)
         return step
 
+    def train_step_single(self, batch, **fit_params):
+        """skorch's step (forward, loss, gradients) through :meth:`_loss_backward`, so
+        that training with per-batch callbacks computes what training without them does."""
+        self._set_training(True)
+        inputs, targets = batch
+        return self._loss_backward(inputs, targets)
+
+    def _loss_backward(self, inputs, targets):
+        """The batch's loss, its gradients added to the parameters' ``grad``.
+
+        Without penalties the loss is the squared error, whose gradients the module
+        computes itself (in closed form for one hidden layer: autograd's graph costs a
+        large part of a small model's step); penalties go through ``get_loss`` and
+        autograd.
+        """
+        if self.contraction or self.asymmetry_penalty:
+            y_pred = self.module_(inputs)
+            loss = self.get_loss(y_pred, targets, X=inputs, training=True)
+            loss.backward()
+        else:
+            loss, y_pred = self.module_.squared_error_backward(inputs, targets)
+        return {"loss": loss, "y_pred": y_pred}
+
     def _optimizer_step(self, batch, **fit_params):
         """skorch's ``train_step``, minus the ``on_grad_computed`` notification (and the
         generator of parameters it builds every step) when no callback uses it."""
@@ -341,11 +364,9 @@ class AutoEncoderNet(NeuralNet):
 
         def closure():  # L-BFGS calls it several times per step; the first counts
             self._zero_grad_optimizer()
-            y_pred = self.module_(inputs)  # the module is in training mode for the epoch
-            loss = self.get_loss(y_pred, targets, X=inputs, training=True)
-            loss.backward()
-            steps.append({"loss": loss, "y_pred": y_pred})
-            return loss
+            step = self._loss_backward(inputs, targets)  # training mode set for the epoch
+            steps.append(step)
+            return step["loss"]
 
         try:
             self._step_optimizer(closure)
