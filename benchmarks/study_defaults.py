@@ -160,6 +160,11 @@ def candidates(seed):
             1000, seed, lr=3e-3, batch_size=256
         ),
         "2000 steps, lr 2e-3 cosine": lambda: StepBudget(2000, seed, lr=2e-3),
+        # Round 5: bounded units. A relu decoder grows linearly far from the data, where
+        # an auto-encoder near the identity leaves the field (and the energy) flat; a
+        # bounded h gives r(x) -> const, v(x) ~ -x, a Gaussian tail.
+        "sigmoid": ae(activation="sigmoid"),
+        "tanh": ae(activation="tanh"),
     }
 
 
