@@ -33,11 +33,19 @@ _global_train_step = AutoEncoderNet.train_step
 
 
 def _local_train_step(self, batch, **fit_params):
-    """Rows carry their scale ratio rho_i as an extra target column (study only)."""
+    """Rows carry their scale ratio rho_i as an extra target column, or the bounds of a
+    log-uniform rho drawn afresh every step as two extra columns (study only)."""
     inputs, targets = batch
-    if targets.shape[1] != inputs.shape[1] + 1:
+    extra = targets.shape[1] - inputs.shape[1]
+    if extra == 0:
         return _global_train_step(self, batch, **fit_params)
-    rho = targets[:, -1:]
+    if extra == 1:
+        rho = targets[:, -1:]
+    else:
+        low, high = targets[:, -2:-1].log(), targets[:, -1:].log()
+        uniform = torch.rand(low.shape, generator=self._noise_generator, dtype=low.dtype)
+        rho = torch.exp(low + (high - low) * uniform)
+    inputs = targets[:, : inputs.shape[1]]
     eps = torch.randn(inputs.shape, generator=self._noise_generator, dtype=inputs.dtype)
     noisy = inputs + self.noise * rho * eps
     target = inputs + self.noise * (rho - 1 / rho) * eps
@@ -84,6 +92,36 @@ class LocalNoise:
         return self.model_.score_samples(X)
 
 
+class RandomScales:
+    """``UntiedAutoEncoder`` trained at sigma rho with rho log-uniform in [low, high],
+    drawn afresh for every row and step, the target rescaled by 1 / rho^2: the best
+    field is sigma^2 grad log of p smoothed by a scale mixture of Gaussians (a
+    heavier-tailed kernel), sharp near the data and trained far from it."""
+
+    def __init__(self, seed, low, high, factor=0.5):
+        self.seed, self.low, self.high, self.factor = seed, low, high, factor
+
+    def fit(self, X):
+        X = np.asarray(X, np.float64)
+        noise = self.factor * float(np.sqrt(np.mean(np.var(X, 0))))
+        model = UntiedAutoEncoder(noise=noise, random_state=self.seed)
+        train = model._train
+        bounds = np.array([self.low, self.high])
+
+        def train_with_scales(rows, target=None, **kwargs):
+            extra = np.broadcast_to(bounds.astype(rows.dtype), (len(rows), 2))
+            return train(rows, np.hstack([rows, extra]), **kwargs)
+
+        model._train = train_with_scales
+        model.fit(X)
+        del model._train
+        self.model_ = model
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
 def candidates(seed):
     def local(**params):
         return lambda: LocalNoise(seed, **params)
@@ -94,6 +132,10 @@ def candidates(seed):
         "local, factor 0.3": local(factor=0.3),
         "local, factor 0.5, gamma 0.5": local(factor=0.5, gamma=0.5),
         "local, factor 0.3, widen only": local(factor=0.3, low=1.0, high=3.0),
+        "random scales 0.5-2": lambda: RandomScales(seed, 0.5, 2.0),
+        "random scales 0.4-1": lambda: RandomScales(seed, 0.4, 1.0),
+        "random scales 0.25-1": lambda: RandomScales(seed, 0.25, 1.0),
+        "random scales 0.25-1, factor 1": lambda: RandomScales(seed, 0.25, 1.0, factor=1.0),
         "local, factor 0.5, narrow only": local(factor=0.5, low=0.4, high=1.0),
     }
 
