@@ -244,15 +244,15 @@ def squared_error_gradients(
 ) -> SquaredErrorGradients:
     r"""The squared reconstruction error of a batch and its gradients, in closed form.
 
-    With :math:`E = rac2n (r(X) - T)` (the gradient of :math:`L` in :math:`r`),
+    With :math:`E = \frac2n (r(X) - T)` (the gradient of :math:`L` in :math:`r`),
 
     .. math::
 
-        rac{\partial L}{\partial R} = E^	op h(U), \quad
-        rac{\partial L}{\partial c} = E^	op \mathbf 1, \quad
+        \frac{\partial L}{\partial R} = E^\top h(U), \quad
+        \frac{\partial L}{\partial c} = E^\top \mathbf 1, \quad
         G = (E R) \odot h'(U), \quad
-        rac{\partial L}{\partial W} = X^	op G, \quad
-        rac{\partial L}{\partial b} = G^	op \mathbf 1 .
+        \frac{\partial L}{\partial W} = X^\top G, \quad
+        \frac{\partial L}{\partial b} = G^\top \mathbf 1 .
 
     Four products of the batch's size, the same as autograd's backward pass, without
     its graph: for the small products of tabular data the graph's bookkeeping is a
