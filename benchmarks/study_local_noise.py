@@ -15,8 +15,11 @@ t = x~ + (x - x~) / rho_i^2, the best field is
 
 p_sp(x) = mean_i N(x; x_i, sigma_i^2 I), the sample-point adaptive kernel density
 (Abramson 1982; Silverman 1986, 5.3). Its energy is then sigma^2 log p_sp up to a
-constant, as the global-noise energy is sigma^2 log p_sigma. Density benchmark and the
-choice half of the anomaly benchmark only; the report half is not touched.
+constant, as the global-noise energy is sigma^2 log p_sigma. ``RandomScales`` draws rho
+afresh per row and step instead (the kernel becomes a scale mixture of Gaussians), and
+``TrimmedRandomScales`` refits it without the lowest-energy tenth of the rows. Density
+benchmark and the choice half of the anomaly benchmark only; the report half is not
+touched. Results: benchmarks/README.md.
 """
 
 import argparse
