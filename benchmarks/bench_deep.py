@@ -61,6 +61,7 @@ def hand_loop_epochs(X, epochs):
 
 def package_epochs(cls, X, epochs, **params):
     params = {"batch_size": BATCH, "activation": "sigmoid", "noise": 0.0, **params}
+    params.setdefault("max_samples", None)  # every row each epoch, as the hand loop
     model = cls(CODE, hidden_layer_sizes=HIDDEN, max_epochs=epochs, random_state=0, **params)
     return model.fit(X).history_[:, "dur"]
 
