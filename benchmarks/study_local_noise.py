@@ -66,10 +66,31 @@ def scale_ratios(X, k=10, gamma=1.0, low=0.2, high=5.0):
     return np.clip(ratio, low, high)
 
 
-class LocalNoise:
+def fit_with_scale_columns(X, seed, factor, columns):
+    """``UntiedAutoEncoder`` at noise ``factor`` x the RMS spread of X, trained with
+    ``columns`` (n, 1: rho_i; or n, 2: bounds of a per-step rho) appended to each row's
+    target, which the patched ``train_step`` reads."""
+    noise = factor * float(np.sqrt(np.mean(np.var(X, 0))))
+    model = UntiedAutoEncoder(noise=noise, random_state=seed)
+    train = model._train
+
+    def train_with_scales(rows, target=None, **kwargs):
+        return train(rows, np.hstack([rows, columns.astype(rows.dtype)]), **kwargs)
+
+    model._train = train_with_scales
+    model.fit(X)
+    del model._train
+    return model
+
+
+class _Fitted:
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
+class LocalNoise(_Fitted):
     """``UntiedAutoEncoder`` at noise ``factor`` x the RMS spread whose training rows
-    carry neighbour-distance noise scales (a wrapper: the study passes rho_i as an
-    extra target column, which the patched ``train_step`` reads)."""
+    carry neighbour-distance noise scales rho_i."""
 
     def __init__(self, seed, n_neighbors=10, gamma=1.0, factor=0.5, low=0.2, high=5.0):
         self.seed, self.n_neighbors, self.gamma, self.factor = seed, n_neighbors, gamma, factor
@@ -77,25 +98,12 @@ class LocalNoise:
 
     def fit(self, X):
         X = np.asarray(X, np.float64)
-        noise = self.factor * float(np.sqrt(np.mean(np.var(X, 0))))
-        model = UntiedAutoEncoder(noise=noise, random_state=self.seed)
         rho = scale_ratios(X, self.n_neighbors, self.gamma, self.low, self.high)[:, None]
-        train = model._train
-
-        def train_with_scales(rows, target=None, **kwargs):
-            return train(rows, np.hstack([rows, rho.astype(rows.dtype)]), **kwargs)
-
-        model._train = train_with_scales
-        model.fit(X)
-        del model._train
-        self.model_ = model
+        self.model_ = fit_with_scale_columns(X, self.seed, self.factor, rho)
         return self
 
-    def score_samples(self, X):
-        return self.model_.score_samples(X)
 
-
-class RandomScales:
+class RandomScales(_Fitted):
     """``UntiedAutoEncoder`` trained at sigma rho with rho log-uniform in [low, high],
     drawn afresh for every row and step, the target rescaled by 1 / rho^2: the best
     field is sigma^2 grad log of p smoothed by a scale mixture of Gaussians (a
@@ -106,26 +114,12 @@ class RandomScales:
 
     def fit(self, X):
         X = np.asarray(X, np.float64)
-        noise = self.factor * float(np.sqrt(np.mean(np.var(X, 0))))
-        model = UntiedAutoEncoder(noise=noise, random_state=self.seed)
-        train = model._train
-        bounds = np.array([self.low, self.high])
-
-        def train_with_scales(rows, target=None, **kwargs):
-            extra = np.broadcast_to(bounds.astype(rows.dtype), (len(rows), 2))
-            return train(rows, np.hstack([rows, extra]), **kwargs)
-
-        model._train = train_with_scales
-        model.fit(X)
-        del model._train
-        self.model_ = model
+        bounds = np.tile([self.low, self.high], (len(X), 1))
+        self.model_ = fit_with_scale_columns(X, self.seed, self.factor, bounds)
         return self
 
-    def score_samples(self, X):
-        return self.model_.score_samples(X)
 
-
-class TrimmedRandomScales:
+class TrimmedRandomScales(_Fitted):
     """:class:`RandomScales`, refitted after dropping the ``fraction`` of training rows
     with the lowest energy (where a contaminated set's anomalies concentrate), so that
     the sharper kernel does not give the anomalies modes of their own."""
@@ -139,9 +133,6 @@ class TrimmedRandomScales:
         kept = X[energies > np.quantile(energies, self.fraction)]
         self.model_ = RandomScales(self.seed, self.low, self.high).fit(kept)
         return self
-
-    def score_samples(self, X):
-        return self.model_.score_samples(X)
 
 
 def candidates(seed):
