@@ -10,6 +10,15 @@ from sk_consae._nn.module import AutoEncoderModule
 from ._helpers import ACTIVATION_NAMES, TYINGS
 
 
+def _random_module(activation, tying, seed):
+    """A float64 module of 6 inputs and 9 units with standard-normal parameters."""
+    module = AutoEncoderModule(6, 9, activation, tying, seed=seed).double()
+    with torch.no_grad():
+        for p in module.parameters():
+            p.normal_()
+    return module
+
+
 @pytest.mark.parametrize("tying", TYINGS)
 def test_initialisation_is_seeded_glorot_uniform(tying):
     a = AutoEncoderModule(30, 20, "sigmoid", tying, seed=5)
@@ -30,10 +39,7 @@ def test_initialisation_is_seeded_glorot_uniform(tying):
 @pytest.mark.parametrize("tying", ["tied", "scaled"])
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 def test_tied_and_scaled_modules_have_symmetric_jacobians(tying, activation):
-    module = AutoEncoderModule(6, 9, activation, tying, seed=1).double()
-    with torch.no_grad():
-        for p in module.parameters():
-            p.normal_()
+    module = _random_module(activation, tying, seed=1)
     J = jacobian(module.field(), torch.randn(10, 6, dtype=torch.float64))
     torch.testing.assert_close(J, J.transpose(1, 2), rtol=0, atol=1e-6)
 
@@ -74,10 +80,7 @@ def _autograd_step(module, X, target):
 @pytest.mark.parametrize("tying", TYINGS)
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
 def test_closed_form_squared_error_gradients_match_autograd(tying, activation):
-    module = AutoEncoderModule(6, 9, activation, tying, seed=2).double()
-    with torch.no_grad():
-        for p in module.parameters():
-            p.normal_()
+    module = _random_module(activation, tying, seed=2)
     X, target = torch.randn(13, 6, dtype=torch.float64), torch.randn(13, 6, dtype=torch.float64)
     expected_loss, expected = _autograd_step(module, X, target)
     module.zero_grad(set_to_none=True)
