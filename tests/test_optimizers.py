@@ -73,9 +73,7 @@ def test_global_step_hooks_are_run():
     calls = []
     parameters, closure = _problem(torch.float32)
     optimizer = torch.optim.Adam(parameters, lr=1e-2, fused=True)
-    handle = register_optimizer_step_post_hook(
-        lambda *args: calls.append("post")
-    )
+    handle = register_optimizer_step_post_hook(lambda *args: calls.append("post"))
     try:
         for _ in range(3):
             optimizer_step(optimizer, closure)

@@ -50,7 +50,6 @@ def optimizer_name(cls) -> str:
     return next(name for name, spec in OPTIMIZERS.items() if spec.cls is cls)
 
 
-
 def optimizer_step(optimizer, closure):
     """``optimizer.step(closure)``, with less per-call overhead for a fused Adam.
 
