@@ -26,6 +26,7 @@ from ._options import declare_options
 from ._outliers import (
     carry_energies,
     extend_sample,
+    reference_noise,
     resolve_noise,
     start_sample,
     tukey_lower_fence,
@@ -350,7 +351,7 @@ class _BaseAutoEncoder(
                 "score adds noise at the spread of X's features and needs at least 2 "
                 f"samples; got {X.shape[0]}."
             )
-        sigma = resolve_noise("auto", X)
+        sigma = reference_noise(X)
         generator = torch.Generator().manual_seed(0)
 
         def terms(field, rows):
@@ -564,8 +565,9 @@ _MODEL_PARAMETERS_DOC = r"""
         (paper, footnote 4).
     noise : float or "auto", default="auto"
         Standard deviation of Gaussian input noise (denoising training), drawn once
-        per optimiser step; the target stays the clean input. ``"auto"`` is half the
-        root-mean-square spread of the training features (``noise_`` holds the value
+        per optimiser step; the target stays the clean input. ``"auto"`` is Scott's
+        kernel bandwidth, :math:`n^{-1/(D+4)}` times the root-mean-square spread of
+        the training features for n rows and D features (``noise_`` holds the value
         used). See :ref:`anomaly-scores`.
     asymmetry_penalty : float, default=0.0
         Weight :math:`\lambda` of the conservativeness regulariser

@@ -431,7 +431,8 @@ def test_auto_batch_size_gives_small_data_enough_steps(n_samples, batches):
 def test_auto_noise_is_resolved_from_the_training_data():
     X = np.random.default_rng(0).normal(size=(200, 3)) * 4.0
     ae = UntiedAutoEncoder(4, max_epochs=1, random_state=0).fit(X)
-    assert ae.noise_ == pytest.approx(0.5 * np.sqrt(X.var(0).mean()))
+    # Scott's bandwidth: n^(-1/(D+4)) times the root-mean-square spread.
+    assert ae.noise_ == pytest.approx(200 ** (-1 / 7) * np.sqrt(X.var(0).mean()))
     assert ae.net_.noise == ae.noise_
     assert UntiedAutoEncoder(4, noise=0.0, max_epochs=1).fit(X).noise_ == 0.0
 

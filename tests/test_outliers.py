@@ -15,6 +15,7 @@ from sk_consae._outliers import (
     SAMPLE_CAPACITY,
     carry_energies,
     extend_sample,
+    reference_noise,
     resolve_noise,
     start_sample,
     tukey_lower_fence,
@@ -26,12 +27,26 @@ from ._helpers import ACTIVATION_NAMES, TYINGS
 # --- the pure pieces -------------------------------------------------------------------
 
 
-def test_auto_noise_is_half_the_rms_feature_spread_and_follows_the_units():
+def test_auto_noise_is_scotts_bandwidth_and_follows_the_units():
     X = np.random.default_rng(0).normal(size=(500, 4)) * [1.0, 2.0, 3.0, 4.0]
-    expected = 0.5 * np.sqrt(X.var(0).mean())
+    expected = 500 ** (-1 / 8) * np.sqrt(X.var(0).mean())  # n^(-1/(D+4)) x RMS spread
     assert resolve_noise("auto", X) == pytest.approx(expected)
     assert resolve_noise("auto", 10 * X) == pytest.approx(10 * expected)
     assert resolve_noise(0.25, X) == 0.25
+
+
+@pytest.mark.parametrize("n_features", [1, 3, 10])
+def test_auto_noise_narrows_with_the_rows_as_scotts_rule(n_features):
+    X = np.random.default_rng(0).normal(size=(40_000, n_features))
+    # Four times the rows: the bandwidth shrinks by 4^(-1/(D+4)), the spread unchanged.
+    ratio = resolve_noise("auto", X) / resolve_noise("auto", X[:10_000])
+    assert ratio == pytest.approx(4 ** (-1 / (n_features + 4)), rel=0.02)
+
+
+def test_score_reference_noise_is_half_the_spread_whatever_the_rows():
+    X = np.random.default_rng(0).normal(size=(8_000, 3)) * 2.0
+    for rows in (100, 8_000):
+        assert reference_noise(X[:rows]) == pytest.approx(0.5 * np.sqrt(X[:rows].var(0).mean()))
 
 
 def test_tukey_lower_fence_of_a_gaussian():

@@ -17,7 +17,7 @@ from sk_consae._maths.score_matching import (
     hyvarinen_scores,
     hyvarinen_terms,
 )
-from sk_consae._outliers import resolve_noise
+from sk_consae._outliers import reference_noise
 from sk_consae.metrics import hyvarinen_score, reconstruction_score
 
 RNG = np.random.default_rng(0)
@@ -83,7 +83,7 @@ def test_denoising_score_ranks_the_smoothed_density_above_perturbed_ones():
     # with other precision ratios.
     scales = np.array([1.0, 0.3])
     held_out = RNG.normal(size=(4000, 2)) * scales
-    sigma = resolve_noise("auto", held_out)
+    sigma = reference_noise(held_out)
     true_precision = 1 / (scales**2 + sigma**2)
     ratio = true_precision[1] / true_precision[0]
     scores = {
@@ -102,7 +102,7 @@ def test_denoising_score_agrees_with_a_least_squares_fit_of_the_noise():
     # noisy rows (one scale, no intercept) and take 1 - residual / total.
     X = RNG.normal(size=(300, 3))
     model = UntiedAutoEncoder(8, max_epochs=5, random_state=0).fit(X)
-    sigma = resolve_noise("auto", X)
+    sigma = reference_noise(X)
     generator = torch.Generator().manual_seed(0)
     offsets = [
         sigma * torch.randn(X.shape, generator=generator, dtype=torch.float64).numpy()

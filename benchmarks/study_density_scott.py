@@ -1,0 +1,30 @@
+"""The density benchmark for round 6 of ``study_defaults.py``: the default noise
+against noise at Scott's bandwidth (not part of the package).
+
+    cd benchmarks && python study_density_scott.py [--seeds 3]
+"""
+
+import argparse
+
+from bench_density import markdown, run
+from study_defaults import ScottNoise
+
+from sk_consae import UntiedAutoEncoder
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+
+    def methods_for_seed(seed):
+        return {
+            "UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed),
+            "noise Scott": lambda: ScottNoise(seed),
+        }
+
+    print(markdown(run(methods_for_seed, args.seeds, 2000, 2000)))
+
+
+if __name__ == "__main__":
+    main()
