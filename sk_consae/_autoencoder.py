@@ -299,9 +299,9 @@ class _BaseAutoEncoder(
         better, in [0, 1].
 
         Each row of X gets Gaussian noise, :math:`\tilde x = x + \sigma\varepsilon`,
-        at the reference scale :math:`\sigma` that ``noise="auto"`` takes on X (half
-        the root-mean-square spread of its features; the same for every model scored
-        on the same X), four draws of a fixed seed. With the field
+        at a reference scale :math:`\sigma`, half the root-mean-square spread of its
+        features (the same for every model scored on the same X, whatever its
+        ``noise``), four draws of a fixed seed. With the field
         :math:`v = r - x = \nabla F`,
 
         .. math::
