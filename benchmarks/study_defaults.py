@@ -188,6 +188,8 @@ def candidates(seed):
         # Round 6: the bandwidth from the data's size and dimension (Scott's rule).
         "noise Scott": lambda: ScottNoise(seed),
         "noise Scott x 0.5": lambda: ScottNoise(seed, factor=0.5),
+        # Since round 6 "default" is Scott's bandwidth; rounds 1-6 ran with this one.
+        "old default (noise 0.5)": scales([0.5]),
     }
 
 
