@@ -16,9 +16,9 @@ __all__ = [
     "carry_energies",
 ]
 
-# score's reference noise is this fraction of the data's root-mean-square feature spread
-# (what noise="auto" was before it became Scott's bandwidth): fixed, so every model compared on a fold is scored
-# at one scale whatever the fold's size.
+# score's reference noise is this fraction of the data's root-mean-square feature
+# spread (what noise="auto" was before it became Scott's bandwidth): fixed, so every
+# model compared on a fold is scored at one scale whatever the fold's size.
 REFERENCE_NOISE_FACTOR = 0.5
 
 # The sample of training energies that ``offset_`` is computed on holds at most this
