@@ -22,7 +22,7 @@ from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._options import resolve_batch_size, resolve_max_samples
-from sk_consae._outliers import column_variances
+from sk_consae._outliers import column_variances, resolve_noise
 
 
 def spread(X):
@@ -129,17 +129,17 @@ class StepBudget:
 
 
 class ScottNoise:
-    """Noise at Scott's kernel bandwidth, sigma = factor * spread * n^(-1/(d + 4)): the
+    """Noise at ``factor`` times Scott's kernel bandwidth, spread * n^(-1/(d + 4)): the
     bandwidth that minimises a Gaussian KDE's mean integrated squared error for
     near-Gaussian data (Scott 1992), which narrows as the training set grows, and
-    faster in few dimensions; the default's 0.5 * spread ignores n and d."""
+    faster in few dimensions. Round 6 made it ``noise="auto"`` (before: 0.5 * spread,
+    whatever n and d); the package's own rule is used, so factor 1 is the default."""
 
     def __init__(self, seed, factor=1.0, **params):
         self.seed, self.factor, self.params = seed, factor, params
 
     def fit(self, X):
-        n, d = X.shape
-        noise = self.factor * spread(X) * n ** (-1.0 / (d + 4))
+        noise = self.factor * resolve_noise("auto", X)
         self.model_ = UntiedAutoEncoder(noise=noise, random_state=self.seed, **self.params)
         self.model_.fit(X)
         return self

@@ -1,5 +1,6 @@
-"""The density benchmark for round 6 of ``study_defaults.py``: the default noise
-against noise at Scott's bandwidth (not part of the package).
+"""The density benchmark for round 6 of ``study_defaults.py``: the noise default
+before round 6 (0.5 x spread) against Scott's bandwidth, ``noise="auto"`` since
+(not part of the package).
 
     cd benchmarks && python study_density_scott.py [--seeds 3]
 """
@@ -7,7 +8,7 @@ against noise at Scott's bandwidth (not part of the package).
 import argparse
 
 from bench_density import markdown, run
-from study_defaults import ScottNoise
+from study_defaults import Scales
 
 from sk_consae import UntiedAutoEncoder
 
@@ -19,8 +20,9 @@ def main():
 
     def methods_for_seed(seed):
         return {
-            "UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed),
-            "noise Scott": lambda: ScottNoise(seed),
+            # F / sigma^2 of one model: the ranks, so the Spearman, of its F / T.
+            "old default (noise 0.5)": lambda: Scales([0.5], seed),
+            "UntiedAutoEncoder() (Scott)": lambda: UntiedAutoEncoder(random_state=seed),
         }
 
     print(markdown(run(methods_for_seed, args.seeds, 2000, 2000)))

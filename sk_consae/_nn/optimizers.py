@@ -105,9 +105,7 @@ def _fused_adam_ready(optimizer) -> bool:
     if getattr(optimizer, "grad_scale", None) is not None:  # set by torch.amp scalers
         return False
     for group in optimizer.param_groups:
-        if not group["fused"] or group["amsgrad"] or group["capturable"]:
-            return False
-        if group["differentiable"]:
+        if not group["fused"] or group["amsgrad"] or group["capturable"] or group["differentiable"]:
             return False
         for parameter in group["params"]:
             if parameter.grad is not None and (
