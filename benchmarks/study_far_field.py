@@ -1,0 +1,137 @@
+"""Study: training the field far from the data (not part of the package).
+
+    cd benchmarks && python study_far_field.py anomaly [--seeds 3] [--candidates ...]
+    cd benchmarks && python study_far_field.py density [--seeds 3] [--candidates ...]
+
+``study_ideal.py`` found the default below its own limit (the kernel density estimate at
+``noise_``) with clean training, by up to 0.14 ROC AUC on some datasets, and the reason
+on one of them (4_breastw): along the ray from ``energy_origin_`` to an anomaly the
+energy first falls, then rises again, above the origin's, a few noise scales out. The
+denoising loss only trains the field where noisy rows land, within about sigma sqrt(D)
+of the data; farther out a relu network extrapolates linearly, and nothing makes that
+extrapolation point back to the data. The limit's field there is x_nearest - x (its
+energy falls quadratically).
+
+Candidate: a fraction ``share`` of the noisy rows of every step gets the wide scale
+``wide`` x the RMS feature spread instead of sigma, with the same target (the clean
+row). The best field is then the posterior mean under a mixture of two kernels: near
+the data the narrow kernel's density dominates and the field is the default's, sigma^2
+grad log p_sigma; far out the wide kernel's dominates and the field points back to the
+data, so the energy falls there. The cost per step is the default's (one more uniform
+draw per row). Choice half of the anomaly benchmark and the density benchmark only.
+Results: benchmarks/README.md.
+"""
+
+import argparse
+
+import torch
+from _harness import CHOICE_HALF
+from bench_anomaly import datasets, run, sign_test
+from study_defaults import spread
+
+from sk_consae import UntiedAutoEncoder
+from sk_consae._nn.net import AutoEncoderNet
+
+_default_train_step = AutoEncoderNet.train_step
+
+
+def _mixture_train_step(self, batch, **fit_params):
+    """Rows draw the wide scale with probability ``share`` (study only)."""
+    wide = getattr(self, "wide_noise", None)
+    if not wide or not self.noise:
+        return _default_train_step(self, batch, **fit_params)
+    inputs, targets = batch
+    eps = torch.randn(
+        inputs.shape, generator=self._noise_generator, dtype=inputs.dtype, device=inputs.device
+    )
+    uniform = torch.rand(
+        (inputs.shape[0], 1), generator=self._noise_generator, device=inputs.device
+    )
+    is_wide = uniform < self.wide_share
+    scale = torch.where(is_wide, wide, self.noise)
+    noisy = inputs + scale * eps
+    return self._optimizer_step((noisy, inputs if targets is None else targets), **fit_params)
+
+
+AutoEncoderNet.train_step = _mixture_train_step
+
+
+class FarField:
+    def __init__(self, seed, share=0.1, wide=1.0, **params):
+        self.seed, self.share, self.wide, self.params = seed, share, wide, params
+
+    def fit(self, X):
+        model = UntiedAutoEncoder(random_state=self.seed, **self.params)
+        original = AutoEncoderNet.initialize
+
+        wide = self.wide * spread(X)
+        share = self.share
+
+        def initialize(net):
+            net.wide_noise, net.wide_share = wide, share
+            return original(net)
+
+        AutoEncoderNet.initialize = initialize
+        try:
+            self.model_ = model.fit(X)
+        finally:
+            AutoEncoderNet.initialize = original
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
+def candidates(seed):
+    return {
+        "default": lambda: UntiedAutoEncoder(random_state=seed),
+        "wide 10% at 1 x spread": lambda: FarField(seed, 0.1, 1.0),
+        "wide 10% at 2 x spread": lambda: FarField(seed, 0.1, 2.0),
+        "wide 25% at 1 x spread": lambda: FarField(seed, 0.25, 1.0),
+        "wide 5% at 1 x spread": lambda: FarField(seed, 0.05, 1.0),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("benchmark", choices=["anomaly", "density"])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--candidates", nargs="*")
+    args = parser.parse_args()
+
+    def methods_for_seed(seed):
+        methods = candidates(seed)
+        if args.candidates:
+            methods = {k: v for k, v in methods.items() if k in args.candidates or k == "default"}
+        return methods
+
+    if args.benchmark == "density":
+        from bench_density import markdown
+        from bench_density import run as run_density
+
+        print(markdown(run_density(methods_for_seed, args.seeds, 2000, 2000, log=lambda s: None)))
+        return
+    import pandas as pd
+
+    rows = run(datasets(CHOICE_HALF, embeddings=False), methods_for_seed, args.seeds,
+               ["clean", "unsupervised"], digits=False, log=lambda line: None)  # fmt: skip
+    frame = pd.DataFrame(rows)
+    for setting, part in frame.groupby("setting"):
+        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
+        pairs = part.pivot_table(index=["dataset", "seed"], columns="method", values="auc")
+        seconds = part.groupby("method")["seconds"].sum() / args.seeds
+        print(f"\n{setting}: mean AUC; against the default: datasets W/L, pairs W/L; s per seed")
+        for method in auc.mean().sort_values(ascending=False).index:
+            diff, pair_diff = auc[method] - auc["default"], pairs[method] - pairs["default"]
+            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+            pw, pl = int((pair_diff > 0).sum()), int((pair_diff < 0).sum())
+            print(
+                f"  {method:<24} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
+                f" p={sign_test(wins, losses):.3f}  {pw:>2}/{pl:<2} p={sign_test(pw, pl):.3f}"
+                f"  {seconds[method]:.1f} s"
+            )
+        print(auc.round(3).to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Study: how far the default is from what its training objective estimates (diagnostic;
+not part of the package, and no default is chosen from it).
+
+    cd benchmarks && python study_ideal.py [--seeds 3] [--half choice|report|all]
+
+The denoising loss E ||r(x + sigma eps) - x||^2 over the n training rows, minimised
+over every function r, has the posterior mean as its minimiser (Miyasawa 1961; Alain
+and Bengio 2014):
+
+    r*(x~) = sum_i x_i N(x~; x_i, sigma^2 I) / sum_j N(x~; x_j, sigma^2 I),
+    r*(x~) - x~ = sigma^2 grad log p_hat_sigma(x~),
+
+p_hat_sigma the Gaussian kernel density estimate of the rows with bandwidth sigma. An
+auto-encoder of unlimited capacity trained to convergence therefore has the energy
+sigma^2 log p_hat_sigma + const: the default's limit is a kernel density estimate at its
+own ``noise_`` (Scott's bandwidth). ``KDEAtNoise`` scores with that limit, so the
+comparison separates what the network's finite capacity and training add or lose
+(default against its limit) from what the limit itself can reach (limit against kNN).
+On the density benchmark the limit is the ``KernelDensity (Scott)`` row: the data are
+standardised there, and scikit-learn's Scott bandwidth n^(-1/(d+4)) is then the
+default's ``noise_``. Results: benchmarks/README.md.
+"""
+
+import argparse
+import json
+import time
+
+import pandas as pd
+import torch
+from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, machine
+from bench_anomaly import datasets, peer_methods, run, sign_test
+
+from sk_consae import UntiedAutoEncoder
+from sk_consae._outliers import resolve_noise
+
+
+class KDEAtNoise:
+    """log of the Gaussian kernel density estimate (constants dropped) with bandwidth
+    ``factor`` times the default's resolved noise scale."""
+
+    def __init__(self, factor=1.0):
+        self.factor = factor
+
+    def fit(self, X):
+        self.rows_ = torch.as_tensor(X, dtype=torch.float64)
+        self.bandwidth_ = self.factor * resolve_noise("auto", X)
+        return self
+
+    def score_samples(self, X):
+        X = torch.as_tensor(X, dtype=torch.float64)
+        chunk = max(1, 2_000_000 // len(self.rows_))  # bounded distance matrices
+        scores = [
+            torch.logsumexp(-torch.cdist(part, self.rows_).square() / (2 * self.bandwidth_**2), 1)
+            for part in torch.split(X, chunk)
+        ]
+        return torch.cat(scores).numpy()
+
+
+def methods_for_seed(seed):
+    peers = peer_methods(seed)
+    return {
+        "default": lambda: UntiedAutoEncoder(random_state=seed),
+        "its limit: KDE at noise_": KDEAtNoise,
+        "KDE at noise_ / 2": lambda: KDEAtNoise(0.5),
+        "KNN": peers["KNN"],
+        "IsolationForest": peers["IsolationForest"],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--half", choices=["choice", "report", "all"], default="all")
+    args = parser.parse_args()
+    halves = {"choice": CHOICE_HALF, "report": REPORT_HALF, "all": CHOICE_HALF + REPORT_HALF}
+
+    start = time.perf_counter()
+    rows = run(datasets(halves[args.half], embeddings=False), methods_for_seed, args.seeds,
+               ["clean", "unsupervised"], digits=False, log=lambda line: None)  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["half"] = frame["dataset"].map(lambda name: "choice" if name in CHOICE_HALF else "report")
+    for (setting, half), part in frame.groupby(["setting", "half"]):
+        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
+        pairs = part.pivot_table(index=["dataset", "seed"], columns="method", values="auc")
+        print(f"\n{setting}, {half} half: mean AUC; against the default: datasets W/L, pairs W/L")
+        for method in auc.mean().sort_values(ascending=False).index:
+            diff, pair_diff = auc[method] - auc["default"], pairs[method] - pairs["default"]
+            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+            pair_wins, pair_losses = int((pair_diff > 0).sum()), int((pair_diff < 0).sum())
+            print(
+                f"  {method:<26} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
+                f" p={sign_test(wins, losses):.3f}  {pair_wins:>2}/{pair_losses:<2}"
+                f" p={sign_test(pair_wins, pair_losses):.3f}"
+            )
+    print(f"\nmachine: {machine()}; wall {time.perf_counter() - start:.0f} s")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "study_ideal.json").write_text(json.dumps({"machine": machine(), "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
