@@ -25,6 +25,7 @@ from _harness import RESULTS, machine
 
 SIZES = [(10**4, 20), (10**5, 20), (10**6, 20), (10**7, 20), (10**6, 784)]
 KNN_MAX_ROWS = 10**5
+METHODS = ("UntiedAutoEncoder()", "IsolationForest()", "kNN (5 neighbours)")
 
 
 def data(n, d):
@@ -47,6 +48,8 @@ def run_one(method, n, d):
 
     from sk_consae import UntiedAutoEncoder
 
+    if method not in METHODS:
+        raise SystemExit(f"unknown method {method!r}; one of {METHODS}")
     X = data(n, d)
     before = resident_mb()  # libraries loaded and data made: what the method adds
     if method == "UntiedAutoEncoder()":
@@ -55,7 +58,7 @@ def run_one(method, n, d):
     elif method == "IsolationForest()":
         model = IsolationForest(random_state=0)
         score = model.score_samples
-    else:
+    elif method == "kNN (5 neighbours)":
         model = NearestNeighbors(n_neighbors=5)
 
         def score(X):
@@ -95,7 +98,7 @@ def main():
     for n, d in SIZES:
         if n > args.max_rows:
             continue
-        methods = ["UntiedAutoEncoder()", "IsolationForest()"]
+        methods = list(METHODS[:2])
         if n <= KNN_MAX_ROWS:
             methods.append("kNN (5 neighbours)")
         for method in methods:
