@@ -36,7 +36,9 @@ _default_train_step = AutoEncoderNet.train_step
 
 
 def _mixture_train_step(self, batch, **fit_params):
-    """Rows draw the wide scale with probability ``share`` (study only)."""
+    """Rows draw the wide scale with probability ``share`` (study only: the default
+    options, so the default step's thread choice, ``weight_length`` projection and
+    per-batch loss checks are left out)."""
     wide = getattr(self, "wide_noise", None)
     if not wide or not self.noise:
         return _default_train_step(self, batch, **fit_params)
@@ -88,7 +90,6 @@ def candidates(seed):
         "wide 10% at 1 x spread": lambda: FarField(seed, 0.1, 1.0),
         "wide 10% at 2 x spread": lambda: FarField(seed, 0.1, 2.0),
         "wide 25% at 1 x spread": lambda: FarField(seed, 0.25, 1.0),
-        "wide 5% at 1 x spread": lambda: FarField(seed, 0.05, 1.0),
     }
 
 
