@@ -148,6 +148,26 @@ class ScottNoise:
         return self.model_.score_samples(X)
 
 
+class ScottScales:
+    """A multi-scale energy around Scott's bandwidth: the sum of F_k / sigma_k^2 over
+    models trained at sigma_k = factor_k x Scott's bandwidth, a three-node quadrature of
+    log p_sigma averaged over bandwidths (each F_k / sigma_k^2 estimates log p_sigma_k)."""
+
+    def __init__(self, factors, seed):
+        self.factors, self.seed = factors, seed
+
+    def fit(self, X):
+        scott = resolve_noise("auto", X)
+        self.models_ = [
+            UntiedAutoEncoder(noise=factor * scott, random_state=self.seed).fit(X)
+            for factor in self.factors
+        ]
+        return self
+
+    def score_samples(self, X):
+        return sum(m.score_samples(X) / m.noise_**2 for m in self.models_)
+
+
 def candidates(seed):
     def ae(**params):
         return lambda: UntiedAutoEncoder(random_state=seed, **params)
@@ -190,6 +210,8 @@ def candidates(seed):
         "noise Scott x 0.5": lambda: ScottNoise(seed, factor=0.5),
         # Since round 6 "default" is Scott's bandwidth; rounds 1-6 ran with this one.
         "old default (noise 0.5)": scales([0.5]),
+        # Round 7: bandwidths averaged (issue 21's "integrated over sigma"), around Scott's.
+        "Scott x 0.5+1+2": lambda: ScottScales([0.5, 1.0, 2.0], seed),
     }
 
 
