@@ -22,11 +22,7 @@ from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._options import resolve_batch_size, resolve_max_samples
-from sk_consae._outliers import column_variances, resolve_noise
-
-
-def spread(X):
-    return float(np.sqrt(np.mean(column_variances(X))))
+from sk_consae._outliers import feature_spread, resolve_noise
 
 
 class Scales:
@@ -45,7 +41,7 @@ class Scales:
             if self.rows is not None and self.rows < len(X):
                 part = X[rng.choice(len(X), self.rows, replace=False)]
             for factor in self.factors:
-                noise = factor * spread(part)
+                noise = factor * feature_spread(part)
                 params = dict(self.params)
                 if self.steps is not None:
                     params["max_epochs"] = epochs_for_steps(self.steps, len(part))

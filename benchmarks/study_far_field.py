@@ -27,10 +27,10 @@ import argparse
 import torch
 from _harness import CHOICE_HALF
 from bench_anomaly import datasets, run, sign_test
-from study_defaults import spread
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._nn.net import AutoEncoderNet
+from sk_consae._outliers import feature_spread
 
 _default_train_step = AutoEncoderNet.train_step
 
@@ -66,7 +66,7 @@ class FarField:
         model = UntiedAutoEncoder(random_state=self.seed, **self.params)
         original = AutoEncoderNet.initialize
 
-        wide = self.wide * spread(X)
+        wide = self.wide * feature_spread(X)
         share = self.share
 
         def initialize(net):

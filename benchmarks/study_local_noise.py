@@ -31,6 +31,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._nn.net import AutoEncoderNet
+from sk_consae._outliers import feature_spread
 
 _global_train_step = AutoEncoderNet.train_step
 
@@ -70,7 +71,7 @@ def fit_with_scale_columns(X, seed, factor, columns):
     """``UntiedAutoEncoder`` at noise ``factor`` x the RMS spread of X, trained with
     ``columns`` (n, 1: rho_i; or n, 2: bounds of a per-step rho) appended to each row's
     target, which the patched ``train_step`` reads."""
-    noise = factor * float(np.sqrt(np.mean(np.var(X, 0))))
+    noise = factor * feature_spread(X)
     model = UntiedAutoEncoder(noise=noise, random_state=seed)
     train = model._train
 

@@ -10,6 +10,7 @@ __all__ = [
     "REFERENCE_NOISE_FACTOR",
     "resolve_noise",
     "reference_noise",
+    "feature_spread",
     "tukey_lower_fence",
     "start_sample",
     "extend_sample",
@@ -66,18 +67,20 @@ def resolve_noise(noise, X):
             f"X has {n_samples} sample; pass at least 2 samples (with partial_fit, the "
             "first chunk fixes noise_ for the whole stream) or a float, e.g. noise=0.1."
         )
-    return float(n_samples ** (-1.0 / (n_features + 4)) * _spread(X))
+    return float(n_samples ** (-1.0 / (n_features + 4)) * feature_spread(X))
 
 
 def reference_noise(X):
     r"""``score``'s noise scale on X: :math:`0.5 \sqrt{\tfrac1D \sum_i
     \operatorname{Var}(x_i)}`, half the features' root-mean-square spread, whatever
     the number of rows (the caller checks that X has at least 2)."""
-    return float(REFERENCE_NOISE_FACTOR * _spread(X))
+    return float(REFERENCE_NOISE_FACTOR * feature_spread(X))
 
 
-def _spread(X):
-    return np.sqrt(np.mean(column_variances(X)))
+def feature_spread(X):
+    """The root-mean-square spread of X's features, sqrt(mean of the column variances):
+    the unit every noise scale here is a multiple of."""
+    return float(np.sqrt(np.mean(column_variances(X))))
 
 
 def column_variances(X, rows=2**15):
