@@ -256,6 +256,29 @@ def sign_test(wins, losses):
     return binomtest(wins, n, 0.5).pvalue if n else 1.0
 
 
+def print_against_reference(frame, seeds, by="setting", reference="default", datasets=False):
+    """The studies' summary, per group of ``by``: each method's mean ROC AUC, its
+    datasets (seed means) and dataset-seed pairs won/lost against ``reference`` with
+    sign-test p-values, and its fit + score seconds per seed; with ``datasets``, the
+    per-dataset table too. ``frame``: the rows of :func:`run` as a DataFrame."""
+    for group, part in frame.groupby(by):
+        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
+        pairs = part.pivot_table(index=["dataset", "seed"], columns="method", values="auc")
+        seconds = part.groupby("method")["seconds"].sum() / seeds
+        print(f"\n{group}: mean AUC; against {reference}: datasets W/L, pairs W/L; s per seed")
+        for method in auc.mean().sort_values(ascending=False).index:
+            diff, pair_diff = auc[method] - auc[reference], pairs[method] - pairs[reference]
+            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
+            pair_wins, pair_losses = int((pair_diff > 0).sum()), int((pair_diff < 0).sum())
+            print(
+                f"  {method:<30} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
+                f" p={sign_test(wins, losses):.3f}  {pair_wins:>2}/{pair_losses:<2}"
+                f" p={sign_test(pair_wins, pair_losses):.3f}  {seconds[method]:.1f} s"
+            )
+        if datasets:
+            print(auc.round(3).to_string())
+
+
 def summarise(rows, reference="UntiedAutoEncoder()"):
     """Per setting and dataset group: mean AUC, AP, rank, fit + score seconds per seed,
     wins/losses of ``reference`` against each method, and the published columns."""

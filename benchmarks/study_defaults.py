@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 from _harness import CHOICE_HALF, RESULTS, machine
-from bench_anomaly import datasets, peer_methods, run, sign_test
+from bench_anomaly import datasets, peer_methods, print_against_reference, run
 from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
@@ -230,18 +230,7 @@ def main():
                ["clean", "unsupervised"], digits=False)  # fmt: skip
     import pandas as pd
 
-    frame = pd.DataFrame(rows)
-    for setting, part in frame.groupby("setting"):
-        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
-        seconds = part.groupby("method")["seconds"].sum() / args.seeds
-        print(f"\n{setting}: mean AUC, W/L vs default, sign test p, s per seed")
-        for method in auc.mean().sort_values(ascending=False).index:
-            diff = auc[method] - auc["default"]
-            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
-            print(
-                f"  {method:<28} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
-                f"  p={sign_test(wins, losses):.3f}  {seconds[method]:.1f} s"
-            )
+    print_against_reference(pd.DataFrame(rows), args.seeds)
     print(f"\nmachine: {machine()}; wall {time.perf_counter() - start:.0f} s")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "study_defaults.json").write_text(json.dumps({"machine": machine(), "rows": rows}))

@@ -26,7 +26,7 @@ import argparse
 
 import torch
 from _harness import CHOICE_HALF
-from bench_anomaly import datasets, run, sign_test
+from bench_anomaly import datasets, print_against_reference, run
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._nn.net import AutoEncoderNet
@@ -116,22 +116,7 @@ def main():
 
     rows = run(datasets(CHOICE_HALF, embeddings=False), methods_for_seed, args.seeds,
                ["clean", "unsupervised"], digits=False, log=lambda line: None)  # fmt: skip
-    frame = pd.DataFrame(rows)
-    for setting, part in frame.groupby("setting"):
-        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
-        pairs = part.pivot_table(index=["dataset", "seed"], columns="method", values="auc")
-        seconds = part.groupby("method")["seconds"].sum() / args.seeds
-        print(f"\n{setting}: mean AUC; against the default: datasets W/L, pairs W/L; s per seed")
-        for method in auc.mean().sort_values(ascending=False).index:
-            diff, pair_diff = auc[method] - auc["default"], pairs[method] - pairs["default"]
-            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
-            pw, pl = int((pair_diff > 0).sum()), int((pair_diff < 0).sum())
-            print(
-                f"  {method:<24} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
-                f" p={sign_test(wins, losses):.3f}  {pw:>2}/{pl:<2} p={sign_test(pw, pl):.3f}"
-                f"  {seconds[method]:.1f} s"
-            )
-        print(auc.round(3).to_string())
+    print_against_reference(pd.DataFrame(rows), args.seeds, datasets=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import time
 import pandas as pd
 import torch
 from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, machine
-from bench_anomaly import datasets, peer_methods, run, sign_test
+from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._outliers import resolve_noise
@@ -78,20 +78,9 @@ def main():
     rows = run(datasets(halves[args.half], embeddings=False), methods_for_seed, args.seeds,
                ["clean", "unsupervised"], digits=False, log=lambda line: None)  # fmt: skip
     frame = pd.DataFrame(rows)
-    frame["half"] = frame["dataset"].map(lambda name: "choice" if name in CHOICE_HALF else "report")
-    for (setting, half), part in frame.groupby(["setting", "half"]):
-        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
-        pairs = part.pivot_table(index=["dataset", "seed"], columns="method", values="auc")
-        print(f"\n{setting}, {half} half: mean AUC; against the default: datasets W/L, pairs W/L")
-        for method in auc.mean().sort_values(ascending=False).index:
-            diff, pair_diff = auc[method] - auc["default"], pairs[method] - pairs["default"]
-            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
-            pair_wins, pair_losses = int((pair_diff > 0).sum()), int((pair_diff < 0).sum())
-            print(
-                f"  {method:<26} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
-                f" p={sign_test(wins, losses):.3f}  {pair_wins:>2}/{pair_losses:<2}"
-                f" p={sign_test(pair_wins, pair_losses):.3f}"
-            )
+    half = frame["dataset"].map(lambda name: "choice" if name in CHOICE_HALF else "report")
+    frame["group"] = frame["setting"] + ", " + half + " half"
+    print_against_reference(frame, args.seeds, by="group")
     print(f"\nmachine: {machine()}; wall {time.perf_counter() - start:.0f} s")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "study_ideal.json").write_text(json.dumps({"machine": machine(), "rows": rows}))

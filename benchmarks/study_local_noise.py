@@ -182,7 +182,7 @@ def main():
         print(table.round(3).to_markdown())
         return
     from _harness import CHOICE_HALF
-    from bench_anomaly import datasets, peer_methods, run, sign_test
+    from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
     def with_peers(seed):
         peers = peer_methods(seed)
@@ -190,21 +190,7 @@ def main():
 
     rows = run(datasets(CHOICE_HALF, embeddings=False), with_peers, args.seeds,
                ["clean", "unsupervised"], digits=False)  # fmt: skip
-    frame = pd.DataFrame(rows)
-    for setting, part in frame.groupby("setting"):
-        auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
-        pairs = part.groupby(["dataset", "seed", "method"])["auc"].mean().unstack("method")
-        seconds = part.groupby("method")["seconds"].sum() / args.seeds
-        print(f"\n{setting}: mean AUC, W/L datasets, W/L dataset-seed pairs, s per seed")
-        for method in auc.mean().sort_values(ascending=False).index:
-            diff = auc[method] - auc["default"]
-            pair = pairs[method] - pairs["default"]
-            wins, losses = int((diff > 0).sum()), int((diff < 0).sum())
-            print(
-                f"  {method:<30} {auc[method].mean():.3f}  {wins:>2}/{losses:<2}"
-                f" p={sign_test(wins, losses):.3f}  pairs {int((pair > 0).sum())}/"
-                f"{int((pair < 0).sum())}  {seconds[method]:.1f} s"
-            )
+    print_against_reference(pd.DataFrame(rows), args.seeds)
 
 
 if __name__ == "__main__":
