@@ -25,13 +25,25 @@ from sk_consae._options import resolve_batch_size, resolve_max_samples
 from sk_consae._outliers import feature_spread, resolve_noise
 
 
-class Scales:
-    """Sum over noise scales sigma_k = factor_k * spread of F_k / sigma_k^2, each F_k the
-    energy of a model trained at sigma_k (on ``rows`` random rows when given)."""
+def scott_bandwidth(X):
+    """Scott's kernel bandwidth, spread * n^(-1/(d + 4)): the one that minimises a
+    Gaussian KDE's mean integrated squared error for near-Gaussian data (Scott 1992),
+    narrowing as the training set grows, faster in few dimensions. Round 6 made it
+    ``noise="auto"`` (before: 0.5 * spread whatever n and d); the package's own rule."""
+    return resolve_noise("auto", X)
 
-    def __init__(self, factors, seed, models=1, rows=None, steps=None, **params):
+
+class Scales:
+    """Sum over noise scales sigma_k = factor_k * unit(X) of F_k / sigma_k^2, each F_k
+    the energy of a model trained at sigma_k (on ``rows`` random rows when given); the
+    unit is the RMS feature spread, or ``scott_bandwidth``. One model's F / sigma^2
+    ranks as its F does."""
+
+    def __init__(
+        self, factors, seed, models=1, rows=None, steps=None, unit=feature_spread, **params
+    ):
         self.factors, self.seed, self.models, self.rows = factors, seed, models, rows
-        self.steps, self.params = steps, params
+        self.steps, self.unit, self.params = steps, unit, params
 
     def fit(self, X):
         rng = np.random.default_rng(self.seed)
@@ -41,7 +53,7 @@ class Scales:
             if self.rows is not None and self.rows < len(X):
                 part = X[rng.choice(len(X), self.rows, replace=False)]
             for factor in self.factors:
-                noise = factor * feature_spread(part)
+                noise = factor * self.unit(part)
                 params = dict(self.params)
                 if self.steps is not None:
                     params["max_epochs"] = epochs_for_steps(self.steps, len(part))
@@ -124,46 +136,6 @@ class StepBudget:
         return self.model_.score_samples(X)
 
 
-class ScottNoise:
-    """Noise at ``factor`` times Scott's kernel bandwidth, spread * n^(-1/(d + 4)): the
-    bandwidth that minimises a Gaussian KDE's mean integrated squared error for
-    near-Gaussian data (Scott 1992), which narrows as the training set grows, and
-    faster in few dimensions. Round 6 made it ``noise="auto"`` (before: 0.5 * spread,
-    whatever n and d); the package's own rule is used, so factor 1 is the default."""
-
-    def __init__(self, seed, factor=1.0, **params):
-        self.seed, self.factor, self.params = seed, factor, params
-
-    def fit(self, X):
-        noise = self.factor * resolve_noise("auto", X)
-        self.model_ = UntiedAutoEncoder(noise=noise, random_state=self.seed, **self.params)
-        self.model_.fit(X)
-        return self
-
-    def score_samples(self, X):
-        return self.model_.score_samples(X)
-
-
-class ScottScales:
-    """A multi-scale energy around Scott's bandwidth: the sum of F_k / sigma_k^2 over
-    models trained at sigma_k = factor_k x Scott's bandwidth, a three-node quadrature of
-    log p_sigma averaged over bandwidths (each F_k / sigma_k^2 estimates log p_sigma_k)."""
-
-    def __init__(self, factors, seed):
-        self.factors, self.seed = factors, seed
-
-    def fit(self, X):
-        scott = resolve_noise("auto", X)
-        self.models_ = [
-            UntiedAutoEncoder(noise=factor * scott, random_state=self.seed).fit(X)
-            for factor in self.factors
-        ]
-        return self
-
-    def score_samples(self, X):
-        return sum(m.score_samples(X) / m.noise_**2 for m in self.models_)
-
-
 def candidates(seed):
     def ae(**params):
         return lambda: UntiedAutoEncoder(random_state=seed, **params)
@@ -202,12 +174,12 @@ def candidates(seed):
         "sigmoid": ae(activation="sigmoid"),
         "tanh": ae(activation="tanh"),
         # Round 6: the bandwidth from the data's size and dimension (Scott's rule).
-        "noise Scott": lambda: ScottNoise(seed),
-        "noise Scott x 0.5": lambda: ScottNoise(seed, factor=0.5),
+        "noise Scott": scales([1.0], unit=scott_bandwidth),
+        "noise Scott x 0.5": scales([0.5], unit=scott_bandwidth),
         # Since round 6 "default" is Scott's bandwidth; rounds 1-6 ran with this one.
         "old default (noise 0.5)": scales([0.5]),
         # Round 7: bandwidths averaged (issue 21's "integrated over sigma"), around Scott's.
-        "Scott x 0.5+1+2": lambda: ScottScales([0.5, 1.0, 2.0], seed),
+        "Scott x 0.5+1+2": scales([0.5, 1.0, 2.0], unit=scott_bandwidth),
     }
 
 
