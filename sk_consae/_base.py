@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from sklearn import get_config
 from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -76,6 +77,15 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
             with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
                 out[start : start + rows] = fn(field, chunk).cpu().numpy()
     return out
+
+
+def final_step(estimator):
+    """``(steps_before, final)``: a Pipeline's preprocessing and last step, or ``(None,
+    estimator)`` for anything else. Every public function that takes "an estimator or a
+    Pipeline ending in one" unwraps it here."""
+    if isinstance(estimator, Pipeline):
+        return estimator[:-1], estimator[-1]
+    return None, estimator
 
 
 @contextmanager

@@ -12,11 +12,10 @@ moving them from the typical point to the row's values lowers the energy most.
 from numbers import Integral
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseFieldModel
+from ._base import _BaseFieldModel, final_step
 
 __all__ = ["explain_outliers", "named_contributions"]
 
@@ -32,7 +31,7 @@ def _count(name, value, allow_none=False):
 def _energy_model(estimator, fitted=True):
     """The sk_consae auto-encoder at the end of ``estimator`` (itself or a Pipeline's
     last step), checked (and fitted); named in the error otherwise."""
-    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    _, final = final_step(estimator)
     if not (isinstance(final, _BaseFieldModel) and hasattr(final, "energy_contributions")):
         raise TypeError(
             "this needs a sk_consae auto-encoder (UntiedAutoEncoder, "
@@ -75,10 +74,11 @@ def named_contributions(estimator, X):
     model = _energy_model(estimator)
     raw = np.asarray(X)
     names = _input_names(X, raw.shape[1] if raw.ndim == 2 else 0)
-    if isinstance(estimator, Pipeline):
-        seen = estimator[:-1].transform(X)
+    steps_before, _ = final_step(estimator)
+    if steps_before is not None:
+        seen = steps_before.transform(X)
         try:
-            seen_names = np.asarray(estimator[:-1].get_feature_names_out(names), dtype=object)
+            seen_names = np.asarray(steps_before.get_feature_names_out(names), dtype=object)
         except (AttributeError, TypeError, ValueError):
             seen_names = np.asarray([f"x{i}" for i in range(seen.shape[1])], dtype=object)
         if not (len(seen_names) == len(names) and (seen_names == names).all()):

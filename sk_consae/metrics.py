@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import _BaseFieldModel, callable_output, map_field_rows
+from ._base import _BaseFieldModel, callable_output, final_step, map_field_rows
 from ._maths import field_from_parameters
 from ._maths.jacobian import dense_curl, dense_symmetricity
 from ._maths.score_matching import hyvarinen_scores
@@ -96,10 +96,9 @@ def _field_model(estimator, X):
     Only public attributes are used: ``field_parameters_`` and scikit-learn's feature
     checks (``validate_data`` with ``reset=False``).
     """
-    if isinstance(estimator, Pipeline):
-        if X is not None:
-            X = estimator[:-1].transform(X)
-        estimator = estimator[-1]
+    steps_before, estimator = final_step(estimator)
+    if steps_before is not None and X is not None:
+        X = steps_before.transform(X)
     if not isinstance(estimator, _BaseFieldModel):
         raise TypeError(
             f"Expected a fitted sk_consae estimator (or a Pipeline ending in one), "
@@ -532,7 +531,10 @@ def _anomaly_indicator(y):
     if y.ndim != 1:
         raise ValueError(f"y must be one label per sample; got shape {y.shape}.")
     if y.dtype.kind not in "biuf" or not np.all(np.isfinite(y)):
-        raise ValueError(f"y must hold finite numeric labels; got dtype {y.dtype}.")
+        raise ValueError(
+            f"y must hold finite numeric labels, {{0, 1}} with 1 = anomaly or {{-1, 1}} with "
+            f"-1 = anomaly (the convention of predict); got dtype {y.dtype}."
+        )
     labels = set(np.unique(y).tolist())
     if labels <= {0, 1}:
         indicator = y == 1

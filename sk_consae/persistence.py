@@ -91,6 +91,8 @@ def save_weights(estimator, path):
             scalars[key] = {"strings": [str(v) for v in value]}
         elif _is_plain_number(value):
             scalars[key] = value.item() if isinstance(value, np.generic) else value
+        elif isinstance(value, dict) and all(map(_is_plain_number, value.values())):
+            scalars[key] = {"mapping": value}  # set_output's configuration
     state = net_weights(estimator.net_)
     for name, array in state["module"].items():
         arrays[f"module/{name}"] = np.ascontiguousarray(array)
@@ -191,10 +193,12 @@ def load_weights(path):
     # not today's default.
     cls = classes[header["class"]]
     estimator = cls.__new__(cls)
-    state = dict(header["params"])
+    state = _saved_params(header["params"], cls, path)
     for key, value in header["fitted"].items():
         if isinstance(value, dict) and "strings" in value:
             value = np.asarray(value["strings"], dtype=object)
+        elif isinstance(value, dict) and "mapping" in value:
+            value = value["mapping"]
         state[key] = value
     for name, array in arrays.items():
         if name.startswith("fitted/"):
@@ -210,4 +214,30 @@ def load_weights(path):
         estimator.__setstate__(state)  # as unpickling does: older versions' state upgraded
     except (RuntimeError, KeyError) as error:  # torch: missing, unexpected or mis-shaped
         raise ValueError(f"{path!r} holds weights that do not fit its model: {error}") from None
+    missing = [name for name in cls._get_param_names() if name not in vars(estimator)]
+    if missing:
+        raise ValueError(_not_the_class(path, cls, f"lacks its parameters {missing}"))
     return estimator
+
+
+def _saved_params(params, cls, path):
+    """The saved parameters, checked against ``cls`` (a header naming another class is
+    refused here, not at the first prediction), with JSON's lists back as tuples where
+    the class's default is one (``hidden_layer_sizes``: a list would count as a change
+    of architecture when training continues)."""
+    names = cls._get_param_names()
+    unknown = sorted(set(params) - set(names))
+    if unknown:
+        raise ValueError(_not_the_class(path, cls, f"has parameters {unknown} it does not take"))
+    defaults = cls().get_params(deep=False)
+    return {
+        key: tuple(value) if isinstance(defaults[key], tuple) and isinstance(value, list) else value
+        for key, value in params.items()
+    }
+
+
+def _not_the_class(path, cls, problem):
+    return (
+        f"{path!r} names the class {cls.__name__} in its header, but the model it holds "
+        f"{problem}: the file was written for another class or edited."
+    )

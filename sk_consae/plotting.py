@@ -7,14 +7,14 @@ The displays follow scikit-learn's display API (as
 drawn stays in its attributes.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseFieldModel, callable_output
+from ._base import _BaseFieldModel, callable_output, final_step
 from ._optional import pyplot
 from .inspection import _energy_model, named_contributions
 
@@ -244,7 +244,11 @@ class VectorFieldDisplay:
 
         The field is ``vector_field`` (auto-encoders: :math:`r(x) - x`) or ``predict``
         (:class:`~sk_consae.ConservativeFieldExtractor`: the conservative part); the
-        energy is ``score_samples``.
+        energy is ``score_samples``. For a Pipeline ending in an auto-encoder, points
+        are drawn in X's own units: the arrow at :math:`x` is
+        :math:`T^{-1}(r(T(x))) - x` for the steps before it, :math:`T` (they need
+        ``inverse_transform``, as scalers have), and the energy is the Pipeline's
+        ``score_samples``.
 
         Parameters
         ----------
@@ -263,21 +267,51 @@ class VectorFieldDisplay:
         VectorFieldDisplay
         """
         pyplot()  # fail before any work when matplotlib is missing
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        steps_before, final = final_step(estimator)
         if not isinstance(final, _BaseFieldModel):
             raise TypeError(
                 "from_estimator draws a fitted sk_consae estimator (or a Pipeline ending in "
                 f"one); got {type(final).__name__}. Use from_callable for other fields."
             )
-        check_is_fitted(estimator)
-        if getattr(final, "n_features_in_", 2) != 2:
+        check_is_fitted(final)
+        n_features = getattr(estimator, "n_features_in_", final.n_features_in_)
+        if n_features != 2:
             raise ValueError(
-                f"The estimator was fitted on {final.n_features_in_} features; "
+                f"The estimator was fitted on {n_features} features; "
                 "VectorFieldDisplay draws 2-D fields."
             )
-        field = getattr(estimator, "vector_field", None) or estimator.predict
-        potential = estimator.score_samples if energy else None
-        return cls.from_callable(field, potential, X=X, **kwargs)
+        inputs = _as_fitted_input(estimator)
+        if not hasattr(final, "vector_field"):
+            field = estimator.predict  # the extractor: its prediction is the field
+        elif steps_before is None:
+            field = final.vector_field
+        else:
+            if not hasattr(steps_before, "inverse_transform"):
+                raise TypeError(
+                    "VectorFieldDisplay draws a Pipeline's field in X's units through the "
+                    "inverse_transform of the steps before its auto-encoder; "
+                    f"{steps_before!r} has none."
+                )
+
+            def field(points):
+                seen = steps_before.transform(points)
+                moved = np.asarray(steps_before.inverse_transform(final.reconstruct(seen)))
+                return moved - np.asarray(points)
+
+        potential = (lambda points: estimator.score_samples(inputs(points))) if energy else None
+        return cls.from_callable(lambda points: field(inputs(points)), potential, X=X, **kwargs)
+
+
+def _as_fitted_input(estimator):
+    """A function turning grid points into what ``estimator`` was fitted on: a
+    DataFrame with its feature names when it was fitted on one (scikit-learn warns
+    otherwise), the points themselves else."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        return lambda points: points
+    import pandas as pd
+
+    return lambda points: pd.DataFrame(points, columns=names)
 
 
 class EnergyDisplay:
@@ -389,7 +423,7 @@ class EnergyDisplay:
                 f"EnergyDisplay needs an estimator with score_samples; got "
                 f"{type(estimator).__name__}."
             )
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        _, final = final_step(estimator)
         energies = estimator.score_samples(X)
         offset = getattr(final, "offset_", None)
         return cls.from_predictions(energies, offset=offset, y=y, ax=ax, **kwargs)
@@ -459,6 +493,16 @@ class EnergyDisplay:
             from sklearn.metrics import roc_auc_score, roc_curve
 
             self.roc_auc_ = float(roc_auc_score(self.y, -self.energies))
+            if self.roc_auc_ < 0.5:
+                warnings.warn(
+                    f"The energies rank the labelled anomalies as more typical than the "
+                    f"normal samples (ROC AUC {self.roc_auc_:.3f} < 0.5). y must be 1 (or "
+                    "-1) for anomalies and 0 (or 1) for normal samples; labels where 1 "
+                    "means normal (as load_breast_cancer's target, 1 = benign) need "
+                    "inverting: y = 1 - y.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             if self.roc_ax_ is not None:
                 false_positive, true_positive, _ = roc_curve(self.y, -self.energies)
                 self.roc_ax_.plot(false_positive, true_positive, label=f"AUC {self.roc_auc_:.3f}")
@@ -645,8 +689,14 @@ def plot_history(estimator, keys="train_loss", *, ax=None, label=None, logy=Fals
     if isinstance(estimator, History):
         history = estimator
     else:
-        check_is_fitted(estimator)  # NotFittedError, named, before anything is drawn
-        history = estimator.history_
+        _, final = final_step(estimator)
+        if not isinstance(final, _BaseFieldModel):
+            raise TypeError(
+                "plot_history draws a fitted sk_consae estimator's history_ (or a "
+                f"Pipeline ending in one, or a skorch History); got {type(final).__name__}."
+            )
+        check_is_fitted(final)  # NotFittedError, named, before anything is drawn
+        history = final.history_
     plt = pyplot()
     keys = [keys] if isinstance(keys, str) else list(keys)
     if ax is None:

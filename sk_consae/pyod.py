@@ -16,6 +16,7 @@ References
    detection", JMLR 2019.
 """
 
+import functools
 from numbers import Real
 
 import numpy as np
@@ -28,6 +29,27 @@ from .inspection import _count, _energy_model, _explanation, named_contributions
 BaseDetector = require("pyod.models.base", "pyod").BaseDetector
 
 __all__ = ["EnergyDetector"]
+
+
+def _with_python_rate(method):
+    """``method`` run with ``contamination`` as a Python float when it is another real
+    number (a NumPy scalar): PyOD tells a rate from a PyThresh thresholder by
+    ``isinstance(value, (float, int))`` and would take ``np.float32(0.1)`` for a
+    thresholder. The parameter itself is left as given (scikit-learn's ``clone``
+    requires it)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        given = self.contamination
+        if not isinstance(given, Real) or isinstance(given, (float, int)):
+            return method(self, *args, **kwargs)
+        self.contamination = float(given)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.contamination = given
+
+    return run
 
 
 class EnergyDetector(BaseDetector):
@@ -84,6 +106,12 @@ class EnergyDetector(BaseDetector):
         # as scikit-learn asks, so that set_params and clone see the value as given.
         self.estimator = estimator
         self.contamination = contamination
+
+    # The PyOD methods that read contamination (see _with_python_rate).
+    _process_decision_scores = _with_python_rate(BaseDetector._process_decision_scores)
+    predict = _with_python_rate(BaseDetector.predict)
+    predict_with_rejection = _with_python_rate(BaseDetector.predict_with_rejection)
+    compute_rejection_stats = _with_python_rate(BaseDetector.compute_rejection_stats)
 
     def _check_contamination(self):
         if isinstance(self.contamination, Real) and not isinstance(self.contamination, bool):
@@ -159,6 +187,7 @@ class EnergyDetector(BaseDetector):
         """
         return super().predict_proba(X, method=method, return_confidence=return_confidence)
 
+    @_with_python_rate
     def predict_confidence(self, X):
         """PyOD's confidence in each label of X, in [0, 1] (its base class's
         estimate from the training scores; Perini et al. 2020).
