@@ -51,7 +51,8 @@ def criteria(model, X):
     generator = torch.Generator().manual_seed(0)
 
     def terms(field, chunk):
-        return denoising_terms(field, chunk, sigma, generator)
+        noise = torch.randn((1, *chunk.shape), generator=generator, dtype=chunk.dtype)
+        return denoising_terms(field, chunk, sigma * noise)
 
     A, B, C = model._map_rows(terms, rows, (3,)).astype(np.float64).mean(0)
     T = model.temperature_

@@ -21,6 +21,7 @@ from ._maths.score_matching import (
     denoising_terms,
     fitted_temperature,
     hyvarinen_terms,
+    row_noise,
 )
 from ._options import declare_options
 from ._outliers import (
@@ -30,6 +31,8 @@ from ._outliers import (
     resolve_noise,
     start_sample,
     tukey_lower_fence,
+    weighted_mean,
+    weighted_percentile,
 )
 
 __all__ = ["UntiedAutoEncoder"]
@@ -63,7 +66,7 @@ class _BaseAutoEncoder(
     # --- fitting ------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the auto-encoder on X.
 
         Parameters
@@ -72,6 +75,12 @@ class _BaseAutoEncoder(
             Training data. It is copied to float32 on ``device`` once.
         y : Ignored
             Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights: a row of integer weight k counts as k
+            copies of it in the training loss, ``noise="auto"``, ``batch_size="auto"``,
+            ``energy_origin_``, ``temperature_`` and ``offset_`` (with ``shuffle``,
+            exactly as fitting the repeated rows), a fractional weight as that
+            expected number of copies each epoch, and 0 as an absent row. None: all 1.
 
         Returns
         -------
@@ -79,19 +88,23 @@ class _BaseAutoEncoder(
             The fitted estimator. If fitting raises, the estimator is left exactly as
             it was before the call.
         """
-        return self._fit(X, incremental=False)
+        return self._fit(X, sample_weight=sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Train one epoch on X, continuing from the current state.
 
         The first call initialises the model; later calls keep the weights, the
         optimiser state and ``history_``, so a loop over chunks trains on a stream.
         With the same ``random_state``, ``k`` calls on the same X give the same model
-        as ``fit`` with ``max_epochs=k``; with ``shuffle=False``, ``noise=0`` and chunk
-        sizes that are multiples of ``batch_size``, calls on consecutive chunks equal
-        one epoch of ``fit`` on their concatenation (with noise, each call draws the
-        noise of an epoch of its own).
+        as ``fit`` with ``max_epochs=k``; with ``shuffle=False``, a fixed ``noise``
+        and chunk sizes that are multiples of ``batch_size``, calls on consecutive
+        chunks give the weights of one epoch of ``fit`` on their concatenation (each
+        step's noise is drawn from the number of rows trained before it). The weights
+        agree, ``temperature_`` and ``offset_`` need not: a stream measures them on
+        each chunk under the model of its time (see :ref:`User Guide
+        <model-reproducibility>`), so ``score_samples`` differs by a constant factor
+        and rankings are the same.
 
         ``energy_origin_`` is the running mean of all samples seen. ``offset_`` is
         recomputed after every call from a uniform reservoir sample of the energies of
@@ -106,52 +119,64 @@ class _BaseAutoEncoder(
             Samples, one per row.
         y : Ignored
             Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequency weights, as in :meth:`fit`.
 
         Returns
         -------
         self : object
         """
-        return self._fit(X, incremental=True)
+        return self._fit(X, sample_weight=sample_weight, incremental=True)
 
-    def _fit_rows(self, X, y, continuing, incremental):
+    def _fit_rows(self, X, y, continuing, incremental, weights=None):
         # partial_fit resolves noise="auto" on its first chunk only.
         if not (incremental and continuing and self.noise == "auto"):
-            self.noise_ = resolve_noise(self.noise, X)
+            self.noise_ = resolve_noise(self.noise, X, weights)
         carrying = incremental and continuing
         # The chunk's energies under the model before this step carry the earlier
         # rows' energies to the new model's scale. The sample holds energies F, not
         # F / temperature_: a temperature fitted on a small chunk would stretch them.
         previous = self._energy(X, raw=True) if carrying else None
         epochs = 1 if incremental else self.max_epochs
-        self.net_ = self._train(X, epochs=epochs, continue_training=continuing, noise=self.noise_)
-        self._energy_nodes = self._resolve_energy_nodes()
-        self._fit_temperature(X, carrying)
-        if not carrying:
-            self.n_samples_seen_ = X.shape[0]
-            self.energy_origin_ = X.mean(0, dtype=np.float64)
-            self._start_energy_sample(self._energy(X, raw=True))
-            return
-        seen = self.n_samples_seen_
-        self.n_samples_seen_ = seen + X.shape[0]
-        chunk_mean = X.mean(0, dtype=np.float64)
-        self.energy_origin_ = self.energy_origin_ + (chunk_mean - self.energy_origin_) * (
-            X.shape[0] / self.n_samples_seen_
+        self.net_ = self._train(
+            X, epochs=epochs, continue_training=continuing, noise=self.noise_, weights=weights
         )
+        self._energy_nodes = self._resolve_energy_nodes()
+        self._fit_temperature(X, weights, carrying)
+        chunk_weight = X.shape[0] if weights is None else float(weights.sum())
+        chunk_weight = int(chunk_weight) if float(chunk_weight).is_integer() else chunk_weight
+        # The sample keeps (energy, weight) pairs: the weighted quantiles of offset_.
+        weights = np.ones(X.shape[0]) if weights is None else weights
+        if not carrying:
+            self.n_samples_seen_ = chunk_weight
+            self.energy_origin_ = weighted_mean(X, weights)
+            self._start_energy_sample(np.c_[self._energy(X, raw=True), weights])
+            return
+        self.n_samples_seen_ = self.n_samples_seen_ + chunk_weight
+        self.energy_origin_ = self.energy_origin_ + (
+            weighted_mean(X, weights) - self.energy_origin_
+        ) * (chunk_weight / self.n_samples_seen_)
         energies = self._energy(X, raw=True)  # from the new origin
-        carried = carry_energies(self._energy_sample, previous, energies)
-        self._energy_sample = extend_sample(carried, energies, seen, self._sample_seed)
-        self._set_offset(self._energy_sample)
+        sample = self._energy_sample.copy()
+        sample[:, 0] = carry_energies(sample[:, 0], previous, energies)
+        self._energy_sample = extend_sample(
+            sample, np.c_[energies, weights], self._rows_seen, self._sample_seed
+        )
+        self._rows_seen += X.shape[0]
+        self._set_offset(*self._energy_sample.T)
 
-    def _fit_temperature(self, X, carrying):
+    def _fit_temperature(self, X, weights, carrying):
         """Set ``temperature_``, the score-matching temperature of the field on (evenly
         spaced) training rows: ``score_samples`` is the energy divided by it. Over a
         stream its two means move towards each chunk's by the chunk's share of
         TEMPERATURE_ROWS, so a chunk of one row barely moves it."""
-        rows = X[:: max(1, X.shape[0] // TEMPERATURE_ROWS)]
-        terms = self._hyvarinen_terms(rows).mean(0, dtype=np.float64)
+        step = max(1, X.shape[0] // TEMPERATURE_ROWS)
+        weights = None if weights is None else weights[::step]
+        terms = weighted_mean(self._hyvarinen_terms(X[::step]), weights)
+        share = X.shape[0] if weights is None else float(weights.sum()) * step
         previous = getattr(self, "_temperature_terms", None) if carrying else None
         if previous is not None:
-            terms = previous + (terms - previous) * min(1.0, X.shape[0] / TEMPERATURE_ROWS)
+            terms = previous + (terms - previous) * min(1.0, share / TEMPERATURE_ROWS)
         self._temperature_terms = terms
         self.temperature_ = fitted_temperature(*terms)
 
@@ -172,13 +197,15 @@ class _BaseAutoEncoder(
         return None if self.energy_quadrature == "exact" else int(self.energy_quadrature)
 
     def _start_energy_sample(self, energies):
-        """``offset_`` from the training energies, and the bounded sample of them that
-        ``partial_fit`` calls that follow keep up to date (energies, not rows)."""
-        self._set_offset(energies)
+        """``offset_`` from the training energies (column 0, with the rows' weights in
+        column 1), and the bounded sample of them that ``partial_fit`` calls that
+        follow keep up to date (energies and weights, not rows)."""
+        self._set_offset(*energies.T)
         self._sample_seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
         self._energy_sample = start_sample(energies.astype(np.float64), self._sample_seed)
+        self._rows_seen = energies.shape[0]
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -192,15 +219,23 @@ class _BaseAutoEncoder(
         rows = vars(self).pop("_seen_sample", None)
         if rows is not None:
             self._energy_sample = self._energy(rows, raw=True).astype(np.float64)
+        # Models saved before sample_weight kept energies alone, and counted rows in
+        # n_samples_seen_.
+        sample = vars(self).get("_energy_sample")
+        if sample is not None and sample.ndim == 1:
+            self._energy_sample = np.c_[sample, np.ones_like(sample)]
+            self._rows_seen = self.n_samples_seen_
 
-    def _set_offset(self, raw_energies):
-        """``offset_`` from training energies F: the ``contamination`` quantile, or
-        Tukey's lower fence for "auto", of F / temperature_."""
+    def _set_offset(self, raw_energies, weights=None):
+        """``offset_`` from training energies F (with frequency ``weights``): the
+        ``contamination`` quantile, or Tukey's lower fence for "auto", of
+        F / temperature_."""
         energies = raw_energies / self.temperature_
         if self.contamination == "auto":
-            self.offset_ = float(tukey_lower_fence(energies))
+            self.offset_ = float(tukey_lower_fence(energies, weights=weights))
         else:
-            self.offset_ = float(np.percentile(energies, 100.0 * self.contamination))
+            q = 100.0 * self.contamination
+            self.offset_ = float(weighted_percentile(energies, q, weights))
 
     # --- transformer --------------------------------------------------------------
 
@@ -301,7 +336,9 @@ class _BaseAutoEncoder(
         Each row of X gets Gaussian noise, :math:`\tilde x = x + \sigma\varepsilon`,
         at a reference scale :math:`\sigma`, half the root-mean-square spread of its
         features (the same for every model scored on the same X, whatever its
-        ``noise``), four draws of a fixed seed. With the field
+        ``noise``), four draws fixed for each row position, so that the score is a
+        function of the model and X alone (not of ``working_memory``, the thread or
+        X's dtype). With the field
         :math:`v = r - x = \nabla F`,
 
         .. math::
@@ -352,12 +389,15 @@ class _BaseAutoEncoder(
                 f"samples; got {X.shape[0]}."
             )
         sigma = reference_noise(X)
-        generator = torch.Generator().manual_seed(0)
+        done = [0]  # rows scored so far: _map_rows passes the chunks in order
 
         def terms(field, rows):
-            return denoising_terms(field, rows, sigma, generator, SCORE_NOISE_DRAWS)
+            start, done[0] = done[0], done[0] + rows.shape[0]
+            noise = row_noise(start, done[0], rows.shape[1], SCORE_NOISE_DRAWS)
+            return denoising_terms(field, rows, (sigma * noise).to(rows.device, rows.dtype))
 
-        means = self._map_rows(terms, X, (3,)).mean(0, dtype=np.float64)
+        n_floats = (SCORE_NOISE_DRAWS + 4) * max(X.shape[1], self._fitted_n_components)
+        means = self._map_rows(terms, X, (3,), floats_per_row=n_floats).mean(0, dtype=np.float64)
         return denoised_fraction(*means)
 
     # --- energy and outliers ------------------------------------------------------

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
 from ._nn.module import module_arguments
@@ -127,6 +127,34 @@ def callable_output(values, name):
         ) from None
 
 
+def frequency_weights(sample_weight, X):
+    """``(X, weights)`` without the rows of weight 0, the weights as float64.
+
+    Weights are frequencies, as scikit-learn defines ``sample_weight``: an integer
+    weight k trains, thresholds and sets the noise as k copies of the row would, and a
+    weight of 0 as if the row were absent.
+    """
+    weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    if not weights.sum() > 0:
+        raise ValueError(
+            "sample_weight has no positive weight: every weight is zero, which leaves "
+            "no sample to fit."
+        )
+    kept = weights > 0
+    if kept.all():
+        return X, weights
+    return X[kept], weights[kept]
+
+
+def canonical_order(X):
+    """An order of X's rows that depends on their values only (a fixed random
+    projection, sorted): shuffled training that starts from it is the same whatever
+    order the rows came in, so that the fit is a function of the data set and the
+    seed, and integer weights train exactly as repeated rows."""
+    direction = np.random.default_rng(0).standard_normal(X.shape[1]).astype(X.dtype)
+    return np.argsort(X @ direction, kind="stable")
+
+
 def as_tensor(array, device, dtype=None):
     """Tensor view of a NumPy array when possible, a copy when it is read-only."""
     if not array.flags.writeable or not array.flags.c_contiguous:
@@ -233,7 +261,7 @@ class _BaseFieldModel(BaseEstimator):
 
     # --- training -----------------------------------------------------------------
 
-    def _fit(self, X, y=None, *, incremental):
+    def _fit(self, X, y=None, sample_weight=None, *, incremental):
         """What ``fit`` (``incremental=False``) and ``partial_fit`` share: validate,
         then :meth:`_fit_rows`; a failure leaves the estimator as it was.
 
@@ -248,12 +276,16 @@ class _BaseFieldModel(BaseEstimator):
             self._validate_params()
         with restore_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32], reset=not continuing)
-            self._fit_rows(X, y, continuing, incremental)
+            weights = None
+            if sample_weight is not None:
+                X, weights = frequency_weights(sample_weight, X)
+            self._fit_rows(X, y, continuing, incremental, weights)
         return self
 
-    def _fit_rows(self, X, y, continuing, incremental):
+    def _fit_rows(self, X, y, continuing, incremental, weights=None):
         """Train on validated rows: a new model, or ``continuing`` the fitted one for
-        ``max_epochs`` (or one epoch when ``incremental``)."""
+        ``max_epochs`` (or one epoch when ``incremental``); ``weights`` are positive
+        frequency weights (rows of weight 0 are already gone), or None."""
         raise NotImplementedError
 
     def _net_params(self):
@@ -370,7 +402,7 @@ class _BaseFieldModel(BaseEstimator):
         net.set_params(**params)
         net.initialize_callbacks()
 
-    def _train(self, X, target=None, *, epochs, continue_training, noise=0.0):
+    def _train(self, X, target=None, *, epochs, continue_training, noise=0.0, weights=None):
         """Train on float32 copies of ``X`` (and ``target``) moved to the device once.
 
         Parameters
@@ -384,19 +416,23 @@ class _BaseFieldModel(BaseEstimator):
             new net. The copy keeps ``net_`` intact if training fails.
         noise : float, default=0.0
             The input noise's standard deviation (``noise`` resolved on the data).
+        weights : ndarray of shape (n_samples,), optional
+            Positive frequency weights: row i counts ``weights[i]`` times.
 
         Returns
         -------
         AutoEncoderNet
         """
+        # Weighted rows count as their weight: batch size, max_samples and steps follow.
+        n_samples = X.shape[0] if weights is None else max(1, round(float(weights.sum())))
         if continue_training:
             net = copy.deepcopy(self.net_)
-            self._update_training_params(net, X.shape[0], noise)
+            self._update_training_params(net, n_samples, noise)
             device = net.device
         else:
             device = self._training_device()
             random_state = check_random_state(self.random_state)
-            net = self._new_net(*X.shape, device, random_state, noise)
+            net = self._new_net(n_samples, X.shape[1], device, random_state, noise)
             net.initialize()
         check_float32_range(X, "X")
         if target is not None:
@@ -406,9 +442,14 @@ class _BaseFieldModel(BaseEstimator):
             generator = torch.Generator().manual_seed(int(random_state.randint(2**31)))
             self._initialize_module(net.module_, inputs, generator)
         targets = None if target is None else as_tensor(target, device, torch.float32)
-        rows = min(X.shape[0], net.batch_size) if net.batch_size > 0 else X.shape[0]
+        if net.shuffle:
+            order = canonical_order(X)
+            inputs = inputs[torch.from_numpy(order).to(device)]
+            targets = None if targets is None else targets[torch.from_numpy(order).to(device)]
+            weights = None if weights is None else weights[order]
+        rows = min(n_samples, net.batch_size) if net.batch_size > 0 else n_samples
         with torch_threads(rows, rows * net.module_.multiply_adds_per_row()):
-            net.partial_fit(TensorDataset(inputs, targets), epochs=epochs)
+            net.partial_fit(TensorDataset(inputs, targets, weights), epochs=epochs)
         return net
 
     # --- inference ----------------------------------------------------------------

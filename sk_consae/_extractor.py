@@ -238,7 +238,7 @@ class ConservativeFieldExtractor(
         """
         return self._fit(X, y, incremental=False)
 
-    def _fit_rows(self, X, y, continuing, incremental):
+    def _fit_rows(self, X, y, continuing, incremental, weights=None):
         V = check_field_values(y, X)
         if self.standardize:
             mean = X.mean(0, dtype=np.float64)

@@ -12,6 +12,8 @@ __all__ = [
     "reference_noise",
     "feature_spread",
     "tukey_lower_fence",
+    "weighted_mean",
+    "weighted_percentile",
     "start_sample",
     "extend_sample",
     "carry_energies",
@@ -27,7 +29,7 @@ REFERENCE_NOISE_FACTOR = 0.5
 SAMPLE_CAPACITY = 10_000
 
 
-def resolve_noise(noise, X):
+def resolve_noise(noise, X, weights=None):
     r"""The denoising noise scale :math:`\sigma` for ``noise`` and training data X.
 
     ``"auto"`` is Scott's kernel bandwidth with the root-mean-square spread of the
@@ -35,7 +37,8 @@ def resolve_noise(noise, X):
 
     .. math:: \sigma = n^{-1/(D + 4)} \sqrt{\tfrac1D \textstyle\sum_i \operatorname{Var}(x_i)},
 
-    for X of n rows and D features. A denoising auto-encoder's field estimates
+    for X of n rows and D features (with frequency ``weights``, n is their sum and the
+    variances are weighted: integer weights act as repeated rows). A denoising auto-encoder's field estimates
     :math:`\sigma^2 \nabla \log p_\sigma`, :math:`p_\sigma` the data density smoothed
     by the noise (Alain and Bengio 2014): :math:`\sigma` acts as a kernel bandwidth,
     and :math:`n^{-1/(D+4)}` times the spread is the bandwidth that minimises a Gaussian
@@ -49,6 +52,8 @@ def resolve_noise(noise, X):
     ----------
     noise : float or "auto"
     X : ndarray of shape (n_samples, n_features)
+    weights : ndarray of shape (n_samples,), optional
+        Positive frequency weights.
 
     Returns
     -------
@@ -60,14 +65,16 @@ def resolve_noise(noise, X):
     """
     if noise != "auto":
         return float(noise)
-    n_samples, n_features = X.shape
+    n_features = X.shape[1]
+    n_samples = X.shape[0] if weights is None else float(weights.sum())
     if n_samples < 2:
         raise ValueError(
             "noise='auto' sets the noise scale from the spread of the training data, but "
-            f"X has {n_samples} sample; pass at least 2 samples (with partial_fit, the "
-            "first chunk fixes noise_ for the whole stream) or a float, e.g. noise=0.1."
+            f"X has {n_samples:g} sample(s) (rows, or their total sample_weight); pass at "
+            "least 2 (with partial_fit, the first chunk fixes noise_ for the whole stream) "
+            "or a float, e.g. noise=0.1."
         )
-    return float(n_samples ** (-1.0 / (n_features + 4)) * feature_spread(X))
+    return float(n_samples ** (-1.0 / (n_features + 4)) * feature_spread(X, weights))
 
 
 def reference_noise(X):
@@ -77,24 +84,76 @@ def reference_noise(X):
     return float(REFERENCE_NOISE_FACTOR * feature_spread(X))
 
 
-def feature_spread(X):
+def feature_spread(X, weights=None):
     """The root-mean-square spread of X's features, sqrt(mean of the column variances):
     the unit every noise scale here is a multiple of."""
-    return float(np.sqrt(np.mean(column_variances(X))))
+    return float(np.sqrt(np.mean(column_variances(X, weights))))
 
 
-def column_variances(X, rows=2**15):
-    """Each column's variance in float64, from blocks of ``rows`` rows: ``np.var`` would
-    hold a float64 copy of all of X (twice a float32 X's memory at 10^7 rows)."""
-    mean = X.mean(0, dtype=np.float64)
+def column_variances(X, weights=None, rows=2**15):
+    """Each column's variance in float64 (weighted by frequency ``weights``), from
+    blocks of ``rows`` rows: ``np.var`` would hold a float64 copy of all of X (twice a
+    float32 X's memory at 10^7 rows)."""
+    mean = weighted_mean(X, weights, rows)
     squares = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], rows):
         deviation = X[start : start + rows] - mean
-        squares += (deviation * deviation).sum(0)
-    return squares / X.shape[0]
+        if weights is None:
+            squares += (deviation * deviation).sum(0)
+        else:
+            squares += weights[start : start + rows] @ (deviation * deviation)
+    return squares / (X.shape[0] if weights is None else weights.sum())
 
 
-def tukey_lower_fence(scores, k=3.0):
+def weighted_mean(X, weights=None, rows=2**15):
+    """The float64 mean of X's rows, weighted by frequency ``weights`` (in blocks of
+    ``rows`` rows, without a float64 copy of X)."""
+    if weights is None:
+        return X.mean(0, dtype=np.float64)
+    total = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], rows):
+        total += weights[start : start + rows] @ X[start : start + rows].astype(np.float64)
+    return total / weights.sum()
+
+
+def weighted_percentile(values, q, weights=None):
+    r"""``np.percentile(values, q)`` (linear interpolation) with frequency ``weights``.
+
+    With positive weights :math:`w_i` summing to :math:`W`, the sorted values are
+    order statistics at cumulative positions; the percentile interpolates between the
+    statistics at :math:`\lfloor h \rfloor` and :math:`\lfloor h \rfloor + 1`,
+    :math:`h = (W - 1)\,q / 100`, as NumPy's default method does on the values
+    repeated :math:`w_i` times. So integer weights give exactly the percentile of the
+    repeated values, and non-integer weights interpolate between them.
+
+    Parameters
+    ----------
+    values : array-like of shape (n,)
+    q : float or array-like of floats in [0, 100]
+    weights : array-like of shape (n,), optional
+        Positive frequency weights; None is ``np.percentile``.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    if weights is None or (np.asarray(weights) == 1).all():
+        return np.percentile(values, q)
+    order = np.argsort(values, kind="stable")
+    values, weights = np.asarray(values)[order], np.asarray(weights, dtype=np.float64)[order]
+    ends = np.cumsum(weights)  # values[i] fills positions up to ends[i] (exclusive)
+    position = (ends[-1] - 1.0) * np.asarray(q, dtype=np.float64) / 100.0
+    low = np.clip(np.floor(position), 0.0, None)
+    fraction = position - low
+
+    def statistic(k):  # the order statistic at (0-based) position k
+        return values[np.minimum(np.searchsorted(ends, k, side="right"), len(values) - 1)]
+
+    below, above = statistic(low), statistic(low + 1.0)
+    return below + fraction * (above - below)
+
+
+def tukey_lower_fence(scores, k=3.0, weights=None):
     r"""Tukey's lower fence :math:`Q_1 - k\,(Q_3 - Q_1)` of ``scores``.
 
     The threshold of ``contamination="auto"``, with Tukey's "far out" :math:`k = 3`:
@@ -110,6 +169,8 @@ def tukey_lower_fence(scores, k=3.0):
     ----------
     scores : array-like of shape (n,)
     k : float, default=3.0
+    weights : array-like of shape (n,), optional
+        Frequency weights of the scores (see :func:`weighted_percentile`).
 
     Returns
     -------
@@ -119,7 +180,7 @@ def tukey_lower_fence(scores, k=3.0):
     ----------
     .. [1] Tukey, J. W. "Exploratory data analysis", Addison-Wesley, 1977.
     """
-    q1, q3 = np.percentile(scores, [25.0, 75.0])
+    q1, q3 = weighted_percentile(scores, [25.0, 75.0], weights)
     return float(q1 - k * (q3 - q1))
 
 

@@ -26,7 +26,7 @@ from sk_consae.pyod import EnergyDetector  # noqa: E402
 N_TRAIN, N_TEST, CONTAMINATION, ROC_FLOOR = 200, 100, 0.1, 0.8
 # PyOD's rank tests allow 2 (KNN) to 4 (KPCA) rank places per detector: a test score
 # between two training scores gets their rank, so near-ties move it.
-RANK_ATOL = 3
+RANK_ATOL = 4
 
 ESTIMATORS = {
     "untied": UntiedAutoEncoder(16, max_epochs=50, random_state=0),

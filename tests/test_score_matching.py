@@ -16,6 +16,7 @@ from sk_consae._maths.score_matching import (
     fitted_temperature,
     hyvarinen_scores,
     hyvarinen_terms,
+    row_noise,
 )
 from sk_consae._outliers import reference_noise
 from sk_consae.metrics import hyvarinen_score, reconstruction_score
@@ -103,11 +104,7 @@ def test_denoising_score_agrees_with_a_least_squares_fit_of_the_noise():
     X = RNG.normal(size=(300, 3))
     model = UntiedAutoEncoder(8, max_epochs=5, random_state=0).fit(X)
     sigma = reference_noise(X)
-    generator = torch.Generator().manual_seed(0)
-    offsets = [
-        sigma * torch.randn(X.shape, generator=generator, dtype=torch.float64).numpy()
-        for _ in range(4)
-    ]
+    offsets = list(sigma * row_noise(0, X.shape[0], X.shape[1], 4).numpy())
     v = np.concatenate([model.reconstruct(X + o) - (X + o) for o in offsets])
     noise = np.concatenate(offsets)
     scale = -np.sum(v * noise) / np.sum(v * v)

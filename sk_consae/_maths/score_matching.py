@@ -43,6 +43,7 @@ __all__ = [
     "fitted_temperature",
     "hyvarinen_scores",
     "denoising_terms",
+    "row_noise",
     "denoised_fraction",
 ]
 
@@ -90,20 +91,42 @@ def hyvarinen_scores(terms, temperature):
     return -(terms[:, 0] / temperature**2 + terms[:, 1] / temperature)
 
 
-def denoising_terms(field, X, sigma, generator=None, draws=1):
-    r"""The parts of the denoising score-matching objective at noise :math:`\sigma`
-    per row, shape (n, 3), each the mean over ``draws`` noise draws:
-    :math:`\lVert v(\tilde x)\rVert^2`, :math:`v(\tilde x) \cdot (\tilde x - x)` and
-    :math:`\lVert \tilde x - x\rVert^2`, with :math:`\tilde x = x + \sigma
-    \varepsilon` and :math:`\varepsilon` standard normal from ``generator`` (CPU).
+def denoising_terms(field, X, offsets):
+    r"""The parts of the denoising score-matching objective per row, shape (n, 3), each
+    the mean over the draws of ``offsets``: :math:`\lVert v(\tilde x)\rVert^2`,
+    :math:`v(\tilde x) \cdot (\tilde x - x)` and :math:`\lVert \tilde x - x\rVert^2`,
+    with :math:`\tilde x = x + \delta` for each offset :math:`\delta` (shape (draws,
+    n, D), e.g. :math:`\sigma \varepsilon` from :func:`row_noise`).
     """
     total = 0.0
-    for _ in range(draws):
-        offset = sigma * torch.randn(X.shape, generator=generator, dtype=X.dtype).to(X.device)
+    for offset in offsets:
         v = field.vector_field(X + offset)
         terms = torch.stack([(v * v).sum(1), (v * offset).sum(1), (offset * offset).sum(1)], 1)
         total = total + terms
-    return total / draws
+    return total / offsets.shape[0]
+
+
+# row_noise draws each block of this many rows from a generator of its own.
+NOISE_BLOCK_ROWS = 256
+
+
+def row_noise(start, stop, n_features, draws):
+    """Standard normal float64 noise of shape (draws, stop - start, n_features) for rows
+    ``start`` to ``stop`` of a data set, the same whichever chunks the rows are asked
+    for in: each block of :data:`NOISE_BLOCK_ROWS` rows has a generator seeded by the
+    block's number, in float64 whatever the data's dtype. A criterion built on it depends on the data and the model only,
+    not on how much memory (scikit-learn's ``working_memory``) a chunk may take."""
+    size = NOISE_BLOCK_ROWS
+    first, last = start // size, (stop - 1) // size
+    blocks = [
+        torch.randn(
+            (draws, size, n_features),
+            generator=torch.Generator().manual_seed(block),
+            dtype=torch.float64,
+        )
+        for block in range(first, last + 1)
+    ]
+    return torch.cat(blocks, 1)[:, start - first * size : stop - first * size]
 
 
 def denoised_fraction(squared_norm, inner_product, noise_squared_norm):

@@ -6,9 +6,11 @@ slice of it (gathered through a permuted index when shuffling), so an epoch cost
 what a hand-written loop over tensor slices costs; skorch's callbacks and history
 work unchanged.
 
-Randomness is re-derived at the start of every epoch from ``(seed, epoch)``, so the
-net carries no random state: training ``k`` epochs in one call or in ``k``
-``partial_fit`` calls gives the same weights.
+Randomness is re-derived, not carried: the shuffling at the start of every epoch from
+``(seed, epoch)``, the input noise of every step from ``(seed, rows trained before
+it)``. Training ``k`` epochs in one call or in ``k`` ``partial_fit`` calls gives the
+same weights, and so do consecutive chunks (in order, multiples of the batch size)
+and one unshuffled pass over their concatenation, noise included.
 """
 
 import math
@@ -31,10 +33,23 @@ __all__ = [
     "TensorBatchIterator",
     "AutoEncoderNet",
     "epoch_seed",
+    "step_seed",
 ]
 
 # skorch's per-batch notifications; nets whose callbacks define none skip them.
 BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+_MASK64 = 2**64 - 1
+
+
+def step_seed(seed: int, rows_before: int) -> int:
+    """A 63-bit seed for the optimiser step that follows ``rows_before`` training rows
+    (splitmix64 of the pair): cheap enough for every step (about 1 us)."""
+    z = (int(seed) * 0x9E3779B97F4A7C15 + int(rows_before) + 1) & _MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return (z ^ (z >> 31)) >> 1
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -44,11 +59,17 @@ def epoch_seed(seed: int, epoch: int) -> int:
 
 
 class TensorDataset(torch.utils.data.Dataset):
-    """Inputs and targets held as whole tensors; targets default to the inputs."""
+    """Inputs and targets held as whole tensors; targets default to the inputs.
 
-    def __init__(self, X: torch.Tensor, y: torch.Tensor = None):
+    ``weights`` (a float64 array, one positive number per row, or None) are frequency
+    weights: an epoch visits row i ``weights[i]`` times (see
+    :meth:`TensorBatchIterator.epoch_rows`).
+    """
+
+    def __init__(self, X: torch.Tensor, y: torch.Tensor = None, weights=None):
         self.X = X
         self.y = X if y is None else y
+        self.weights = weights
 
     def __len__(self):
         return self.X.shape[0]
@@ -70,7 +91,10 @@ class TensorDataset(torch.utils.data.Dataset):
         valid, train = order[:n_valid], order[n_valid:]
 
         def subset(rows):
-            return TensorDataset(self.X[rows], None if self.y is self.X else self.y[rows])
+            weights = None if self.weights is None else self.weights[rows.cpu().numpy()]
+            return TensorDataset(
+                self.X[rows], None if self.y is self.X else self.y[rows], weights
+            )
 
         return subset(train), subset(valid)
 
@@ -98,29 +122,57 @@ class TensorBatchIterator:
         self.generator = generator
         self.max_samples = max_samples
 
-    def _rows(self):
-        n = len(self.dataset)
+    def _rows(self, n):
         return n if not self.shuffle or self.max_samples is None else min(n, self.max_samples)
 
     def __len__(self):
-        return math.ceil(self._rows() / self.batch_size)
+        weights = self.dataset.weights
+        n = len(self.dataset) if weights is None else max(1, round(float(weights.sum())))
+        return math.ceil(self._rows(n) / self.batch_size)
+
+    def epoch_rows(self):
+        """The row of each sample of this epoch's data, None for every row once.
+
+        With frequency weights row i appears ``floor(w_i)`` times, plus once more
+        with probability ``w_i - floor(w_i)`` (drawn from ``generator`` only when a
+        weight is fractional): integer weights visit exactly the data with rows
+        repeated, whose shuffled epochs they then draw (the rows in the same order).
+        """
+        weights = self.dataset.weights
+        if weights is None:
+            return None
+        counts = np.floor(weights)
+        fractions = weights - counts
+        if fractions.any():
+            draws = torch.rand(len(weights), generator=self.generator, dtype=torch.float64)
+            counts += draws.numpy() < fractions
+        rows = np.repeat(np.arange(len(weights)), counts.astype(np.int64))
+        return torch.from_numpy(rows).to(self.dataset.X.device)
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
-        n, size = X.shape[0], self.batch_size
-        if not self.shuffle:
+        rows_of = self.epoch_rows()
+        n = X.shape[0] if rows_of is None else rows_of.shape[0]
+        size = self.batch_size
+        if not self.shuffle and rows_of is None:
             for start in range(0, n, size):
                 yield X[start : start + size], y[start : start + size]
             return
-        rows = self._rows()
-        if rows < n:
-            # A uniform subset in random order, drawn in O(rows): a permutation of all n
-            # rows would cost more than the epoch's steps at 10^7 rows.
-            seed = int(torch.randint(2**62, (), generator=self.generator))
-            subset = np.random.default_rng(seed).choice(n, rows, replace=False)
-            order = torch.from_numpy(subset).to(X.device)
+        if not self.shuffle:
+            order = torch.arange(n, device=X.device)
+            rows = n
         else:
-            order = torch.randperm(n, generator=self.generator).to(X.device)
+            rows = self._rows(n)
+            if rows < n:
+                # A uniform subset in random order, drawn in O(rows): a permutation of
+                # all n rows would cost more than the epoch's steps at 10^7 rows.
+                seed = int(torch.randint(2**62, (), generator=self.generator))
+                subset = np.random.default_rng(seed).choice(n, rows, replace=False)
+                order = torch.from_numpy(subset).to(X.device)
+            else:
+                order = torch.randperm(n, generator=self.generator).to(X.device)
+        if rows_of is not None:
+            order = rows_of[order]
         for start in range(0, rows, size):
             index = order[start : start + size]
             inputs = X[index]
@@ -231,10 +283,10 @@ class AutoEncoderNet(NeuralNet):
         ]
 
     def get_iterator(self, dataset, training=False):
-        batch_size = len(dataset) if self.batch_size in (-1, None) else self.batch_size
-        batch_size = max(1, min(batch_size, len(dataset)))
-        if not training:
-            return TensorBatchIterator(dataset, batch_size)
+        # Full batch (L-BFGS): every sample of the epoch, weighted rows repeated included.
+        batch_size = sys.maxsize if self.batch_size in (-1, None) else max(1, self.batch_size)
+        if not training:  # a fixed generator: weights round the same way every time
+            return TensorBatchIterator(dataset, batch_size, generator=torch.Generator())
         self._shuffle_generator = torch.Generator()
         return TensorBatchIterator(
             dataset, batch_size, self.shuffle, self._shuffle_generator, self.max_samples
@@ -244,9 +296,6 @@ class AutoEncoderNet(NeuralNet):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         epoch = len(self.history)
         self._shuffle_generator.manual_seed(epoch_seed(self.shuffle_seed, epoch))
-        if self.noise:
-            self._noise_generator = torch.Generator(device=self.device)
-            self._noise_generator.manual_seed(epoch_seed(self.noise_seed, epoch))
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
@@ -263,6 +312,13 @@ class AutoEncoderNet(NeuralNet):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
         self._batch_hooks = self.uses_batch_hooks()
+        if self.noise:
+            self._noise_generator = torch.Generator(device=self.device)
+        if "rows_trained_" not in vars(self):  # a new net, or one rebuilt from its state
+            self.rows_trained_ = sum(
+                sum(batch.get("train_batch_size", 0) for batch in epoch.get("batches", []))
+                for epoch in self.history
+            )
 
     def _check_loss(self, loss):
         if not math.isfinite(loss):
@@ -325,6 +381,7 @@ class AutoEncoderNet(NeuralNet):
     def train_step(self, batch, **fit_params):
         inputs, targets = batch
         if self.noise:
+            self._noise_generator.manual_seed(step_seed(self.noise_seed, self.rows_trained_))
             inputs = inputs + self.noise * torch.randn(
                 inputs.shape,
                 generator=self._noise_generator,
@@ -332,6 +389,7 @@ class AutoEncoderNet(NeuralNet):
                 dtype=inputs.dtype,
             )
         rows = inputs.shape[0]
+        self.rows_trained_ += rows
         with torch_threads(rows, rows * self.module_.multiply_adds_per_row()):
             step = self._optimizer_step((inputs, targets), **fit_params)
         if self._batch_hooks:  # per-batch callbacks see only finite losses

@@ -30,7 +30,8 @@ __all__ = ["EXPERIMENTS", "Settings", "run"]
 
 
 class _Progress:
-    """One line per experiment, then a bar over its training epochs (on stderr)."""
+    """One line per experiment, then, on a terminal, a bar over its training epochs (on
+    stderr)."""
 
     def __init__(self, stream=sys.stderr):
         self.stream = stream
@@ -41,7 +42,8 @@ class _Progress:
 
         self.close()
         print(f"==> {title}", file=self.stream, flush=True)
-        self.bar = tqdm(total=epochs, unit="epoch", file=self.stream, leave=False)
+        # disable=None: a bar on a terminal only; a log file gets the experiment lines.
+        self.bar = tqdm(total=epochs, unit="epoch", file=self.stream, leave=False, disable=None)
 
     def __call__(self, description):
         if self.bar is not None:
