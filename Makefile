@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-slow test-oldest demo docs bench lint clean
+.PHONY: install install-check test test-slow test-oldest demo docs bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ test-oldest:
 	$(OLDEST)/bin/python -m pip install -c constraints-cpu.txt -c constraints-oldest.txt -e ".[test]"
 	$(OLDEST)/bin/python -m pytest
 
+# The README's user install: a wheel built from the clone, installed with the plot
+# extra in a fresh environment (CPU torch), then a fit and a figure.
+CHECK ?= .venv-install-check
+install-check:
+	rm -rf $(CHECK) dist
+	$(PYTHON) -m venv $(CHECK)
+	$(CHECK)/bin/python -m pip install --upgrade pip
+	$(CHECK)/bin/python -m pip wheel --no-deps -w dist .
+	$(CHECK)/bin/python -m pip install -c constraints-cpu.txt "$$(ls dist/sk_consae-*.whl)[plot]"
+	cd /tmp && $(abspath $(CHECK))/bin/python -c "import matplotlib; matplotlib.use('Agg'); \
+	import numpy as np, sk_consae; from sk_consae.plotting import EnergyDisplay; \
+	X = np.random.default_rng(0).normal(size=(200, 3)); \
+	ae = sk_consae.UntiedAutoEncoder(8, max_epochs=2, random_state=0).fit(X); \
+	EnergyDisplay.from_estimator(ae, X); print('installed', sk_consae.__version__, 'from', sk_consae.__file__)"
+
 demo: install
 	$(PY) -m sk_consae reproduce --quick --out consae-report
 
@@ -47,4 +62,4 @@ lint: install
 	$(PY) -m ruff check sk_consae tests benchmarks examples
 
 clean:
-	rm -rf $(VENV) $(OLDEST) build docs/_build docs/auto_examples docs/generated consae-report
+	rm -rf $(VENV) $(OLDEST) $(CHECK) dist build docs/_build docs/auto_examples docs/generated consae-report

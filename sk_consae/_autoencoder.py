@@ -158,7 +158,7 @@ class _BaseAutoEncoder(
         ) * (chunk_weight / self.n_samples_seen_)
         energies = self._energy(X, raw=True)  # from the new origin
         sample = self._energy_sample.copy()
-        sample[:, 0] = carry_energies(sample[:, 0], previous, energies)
+        sample[:, 0] = carry_energies(sample[:, 0], previous, energies, weights)
         self._energy_sample = extend_sample(
             sample, np.c_[energies, weights], self._rows_seen, self._sample_seed
         )

@@ -38,7 +38,8 @@ def resolve_noise(noise, X, weights=None):
     .. math:: \sigma = n^{-1/(D + 4)} \sqrt{\tfrac1D \textstyle\sum_i \operatorname{Var}(x_i)},
 
     for X of n rows and D features (with frequency ``weights``, n is their sum and the
-    variances are weighted: integer weights act as repeated rows). A denoising auto-encoder's field estimates
+    variances are weighted: integer weights act as repeated rows). A denoising
+    auto-encoder's field estimates
     :math:`\sigma^2 \nabla \log p_\sigma`, :math:`p_\sigma` the data density smoothed
     by the noise (Alain and Bengio 2014): :math:`\sigma` acts as a kernel bandwidth,
     and :math:`n^{-1/(D+4)}` times the spread is the bandwidth that minimises a Gaussian
@@ -232,7 +233,7 @@ def extend_sample(sample, values, n_seen, seed, capacity=SAMPLE_CAPACITY):
     return sample
 
 
-def carry_energies(sample, before, after):
+def carry_energies(sample, before, after, weights=None):
     r"""Move energies scored by the previous model onto the current model's scale.
 
     ``before`` and ``after`` are the energies of the same rows (a training chunk)
@@ -252,6 +253,8 @@ def carry_energies(sample, before, after):
     ----------
     sample : ndarray of shape (m,)
     before, after : ndarray of shape (n,)
+    weights : ndarray of shape (n,), optional
+        The chunk's frequency weights (quantiles and row count are weighted).
 
     Returns
     -------
@@ -259,9 +262,10 @@ def carry_energies(sample, before, after):
     """
     before = np.asarray(before, dtype=np.float64)
     after = np.asarray(after, dtype=np.float64)
-    q1_b, median_b, q3_b = np.percentile(before, [25.0, 50.0, 75.0])
-    q1_a, median_a, q3_a = np.percentile(after, [25.0, 50.0, 75.0])
-    if len(before) < 4 or not q3_b > q1_b or not q3_a > q1_a:
-        return sample + float(np.median(after - before))
+    q1_b, median_b, q3_b = weighted_percentile(before, [25.0, 50.0, 75.0], weights)
+    q1_a, median_a, q3_a = weighted_percentile(after, [25.0, 50.0, 75.0], weights)
+    n_rows = len(before) if weights is None else weights.sum()
+    if n_rows < 4 or not q3_b > q1_b or not q3_a > q1_a:
+        return sample + float(weighted_percentile(after - before, 50.0, weights))
     stretch = (q3_a - q1_a) / (q3_b - q1_b)
     return median_a + stretch * (sample - median_b)

@@ -114,8 +114,9 @@ def row_noise(start, stop, n_features, draws):
     """Standard normal float64 noise of shape (draws, stop - start, n_features) for rows
     ``start`` to ``stop`` of a data set, the same whichever chunks the rows are asked
     for in: each block of :data:`NOISE_BLOCK_ROWS` rows has a generator seeded by the
-    block's number, in float64 whatever the data's dtype. A criterion built on it depends on the data and the model only,
-    not on how much memory (scikit-learn's ``working_memory``) a chunk may take."""
+    block's number, in float64 whatever the data's dtype. A criterion built on it
+    depends on the data and the model only, not on how much memory (scikit-learn's
+    ``working_memory``) a chunk may take."""
     size = NOISE_BLOCK_ROWS
     first, last = start // size, (stop - 1) // size
     blocks = [

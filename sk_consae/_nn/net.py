@@ -92,9 +92,7 @@ class TensorDataset(torch.utils.data.Dataset):
 
         def subset(rows):
             weights = None if self.weights is None else self.weights[rows.cpu().numpy()]
-            return TensorDataset(
-                self.X[rows], None if self.y is self.X else self.y[rows], weights
-            )
+            return TensorDataset(self.X[rows], None if self.y is self.X else self.y[rows], weights)
 
         return subset(train), subset(valid)
 
