@@ -57,7 +57,7 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
         Shape of one output row.
     floats_per_row : int, optional
         Size of the largest per-row intermediate, to bound chunk memory; else what
-        the field says ``operation`` needs, or ``4 * max(n_features, n_components)``.
+        the field says ``operation`` needs, or ``4 * max(n_features, field.width)``.
     operation : str, optional
         What ``fn`` computes, for :meth:`~sk_consae._maths.field.Field.working_floats`.
     """
@@ -65,16 +65,15 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
         fn = getattr(type(field), fn)
     if floats_per_row is None and operation is not None:
         floats_per_row = field.working_floats(operation, X.shape[1])
-    device, dtype = field.encoder_weight.device, field.encoder_weight.dtype
-    n_features, n_components = field.encoder_weight.shape
+    device, dtype, width, n_features = field.device, field.dtype, field.width, field.n_features
     if floats_per_row is None:
-        floats_per_row = 4 * max(n_features, n_components)
+        floats_per_row = 4 * max(n_features, width)
     rows = max(1, chunk_bytes() // (X.itemsize * floats_per_row))
     out = np.empty((X.shape[0], *row_shape), dtype=X.dtype)
     with torch.no_grad():
         for start in range(0, X.shape[0], rows):
             chunk = as_tensor(X[start : start + rows], device, dtype)
-            with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * n_components):
+            with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * width):
                 out[start : start + rows] = fn(field, chunk).cpu().numpy()
     return out
 

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array
 
 from ._base import HIDDEN, _BaseFieldModel
+from ._fields import field_values
 from ._maths.energy import finite_energies
 from ._nn.module import WEIGHT_TYING
 from ._options import OPTIONS, declare_options
@@ -228,9 +229,14 @@ class ConservativeFieldExtractor(
         ----------
         X : array-like of shape (n_samples, n_features)
             Points where the field is known.
-        y : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_features), or a field
             The field's values at X (:math:`v_i`), one vector per row of X: a
-            multi-output target of X's shape.
+            multi-output target of X's shape. Or the field itself, evaluated at X
+            here: a ``torch.nn.Module`` or torch callable mapping points (n, D) to
+            (n, D) (on its parameters' device), a callable of arrays, or a fitted
+            sk_consae auto-encoder (its :math:`r(x) - x`), so that one call answers
+            "what is my network's energy, and how much of its field is not a
+            gradient?" (:meth:`score` on the same field).
 
         Returns
         -------
@@ -239,7 +245,7 @@ class ConservativeFieldExtractor(
         return self._fit(X, y, incremental=False)
 
     def _fit_rows(self, X, y, continuing, incremental, weights=None):
-        V = check_field_values(y, X)
+        V = field_values(y, X) if callable(y) else check_field_values(y, X)
         if self.standardize:
             mean = X.mean(0, dtype=np.float64)
             scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
@@ -316,8 +322,8 @@ class ConservativeFieldExtractor(
         ----------
         X : array-like of shape (n_samples, n_features)
             Samples, one per row.
-        y : array-like of shape (n_samples, n_features)
-            The field's values at X.
+        y : array-like of shape (n_samples, n_features), or a field
+            The field's values at X, or the field (as in :meth:`fit`).
 
         Returns
         -------
@@ -327,6 +333,8 @@ class ConservativeFieldExtractor(
             ``y - conservative``: the rotational and harmonic parts, plus fit error.
         """
         conservative = self.predict(X)
+        if callable(y):
+            y = field_values(y, self._validate_for_inference(X))
         return conservative, check_field_values(y, conservative) - conservative
 
     def score(self, X, y, sample_weight=None):
@@ -340,8 +348,8 @@ class ConservativeFieldExtractor(
         ----------
         X : array-like of shape (n_samples, n_features)
             Samples, one per row.
-        y : array-like of shape (n_samples, n_features)
-            The field's values at X.
+        y : array-like of shape (n_samples, n_features), or a field
+            The field's values at X, or the field (as in :meth:`fit`).
         sample_weight : array-like of shape (n_samples,), optional
             Weights of the samples in :math:`R^2`; equal weights when None.
 

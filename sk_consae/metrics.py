@@ -18,13 +18,19 @@ References
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array
 
 from ._base import _BaseFieldModel, callable_output, final_step, map_field_rows
-from ._maths import field_from_parameters
-from ._maths.jacobian import dense_curl, dense_symmetricity
+from ._fields import field_of, fitted_field, fitted_model
+from ._maths.autodiff import row_probes
+from ._maths.function_field import FunctionField, path_dependence
+from ._maths.jacobian import (
+    asymmetry_from_norms,
+    dense_curl,
+    dense_symmetricity,
+    symmetricity_from_norms,
+)
 from ._maths.score_matching import hyvarinen_scores
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "weight_symmetricity",
     "jacobian_norms",
     "curl",
+    "field_energy",
     "grid_curl",
     "energy_ranking",
     "outlier_roc_auc",
@@ -90,31 +97,6 @@ def _require_samples(X, function):
         )
 
 
-def _field_model(estimator, X):
-    """Unwrap a pipeline and check the final step; validate X for it (float64).
-
-    Only public attributes are used: ``field_parameters_`` and scikit-learn's feature
-    checks (``validate_data`` with ``reset=False``).
-    """
-    steps_before, estimator = final_step(estimator)
-    if steps_before is not None and X is not None:
-        X = steps_before.transform(X)
-    if not isinstance(estimator, _BaseFieldModel):
-        raise TypeError(
-            f"Expected a fitted sk_consae estimator (or a Pipeline ending in one), "
-            f"got {type(estimator).__name__}."
-        )
-    check_is_fitted(estimator)
-    if X is not None:
-        X = validate_data(estimator, X, dtype=np.float64, reset=False)
-    return estimator, X
-
-
-def _fitted_field(estimator):
-    """The estimator's fitted field in float64 on the CPU."""
-    return field_from_parameters(estimator.field_parameters_, torch.float64)
-
-
 def _check_n_probes(n_probes):
     """Hutchinson's probe count: None (exact) or an integer >= 2 (for a standard error)."""
     if n_probes is None:
@@ -123,28 +105,32 @@ def _check_n_probes(n_probes):
         raise ValueError(f"n_probes must be None or an integer >= 2, got {n_probes!r}.")
 
 
-def _probe_generator(n_probes, random_state):
-    """The torch generator of Hutchinson's probes (None when exact); ``n_probes`` is
-    checked by the public function that asks."""
-    if n_probes is None:
-        return None
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    return torch.Generator().manual_seed(int(seed))
-
-
-def _mean_over_rows(method, field, X, n_probes, random_state, **kwargs):
-    """Mean over X of the field's per-row ``method`` (``"symmetricity_rows"`` or
-    ``"asymmetry_rows"``), in bounded chunks."""
-    generator = _probe_generator(n_probes, random_state)
+def _per_row(function, field, X, n_probes, random_state, row_shape=()):
+    """``function(field, chunk, probes)`` over bounded chunks of X, stacked: the
+    probes (None when exact) are Hutchinson's for the chunk's rows, drawn per block of
+    rows from ``random_state``'s seed, so that no result depends on how X is chunked."""
+    seed = None
+    if n_probes is not None:
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    done = [0]  # rows so far: map_field_rows passes the chunks in order
 
     def rows(field, chunk):
-        return getattr(field, method)(chunk, n_probes=n_probes, generator=generator, **kwargs)
+        start, done[0] = done[0], done[0] + chunk.shape[0]
+        probes = None if seed is None else row_probes(seed, start, done[0], n_probes, X.shape[1])
+        return function(field, chunk, probes)
 
-    return float(map_field_rows(rows, field, X, operation="norms").mean())
+    values = map_field_rows(rows, field, X, row_shape, operation="norms")
+    if not np.isfinite(values).all():
+        raise ValueError(
+            "The field (or its Jacobian) is NaN or infinite at some rows of X: nothing "
+            "can be measured there."
+        )
+    return values
 
 
-def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None):
-    r"""Mean symmetricity of the auto-encoder's Jacobian over the samples X.
+def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None, device=None):
+    r"""Mean symmetricity of a field's Jacobian over the samples X: an auto-encoder's,
+    or any torch or NumPy field's.
 
     .. math::
 
@@ -170,34 +156,61 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
 
     Parameters
     ----------
-    estimator : fitted UntiedAutoEncoder, ContractiveAutoEncoder, \
-            ConservativeFieldExtractor, or Pipeline ending in one
+    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
+            or callable
+        A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
+        to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
+        tensor is differentiated with autograd (``torch.func``) on its parameters'
+        device, in their dtype (a tuple output is read as its first element); a
+        callable of arrays, by central finite differences (:math:`2D` calls).
+        :math:`J = \partial f / \partial x`; for an auto-encoder's reconstruction
+        module that is the estimator's own Jacobian.
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     y : Ignored
         Present so the function is a scikit-learn scorer.
     n_probes : int or None, default=None
-        Deep models only: Hutchinson probes per sample instead of the exact norms
-        (cheaper when :math:`D` is large). Ignored by one-hidden-layer models, whose
-        closed form is exact.
+        Hutchinson probes per sample instead of the exact norms (cheaper when
+        :math:`D` is large) for deep models and torch fields; one-hidden-layer models
+        are exact in closed form and ignore it.
     random_state : int, RandomState instance or None, default=None
-        Draws the probes.
+        Draws the probes (per block of rows: the result does not depend on how X is
+        chunked).
+    device : str or torch.device, optional
+        Where a torch callable without parameters computes (default the CPU); a
+        module computes where its parameters are.
 
     Returns
     -------
     float in [0, 1]
         1 for tied and scaled models.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sk_consae.metrics import jacobian_symmetricity
+    >>> rotation = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)
+    >>> X = torch.randn(50, 2, dtype=torch.float64).numpy()
+    >>> jacobian_symmetricity(lambda x: -x, X), jacobian_symmetricity(lambda x: x @ rotation, X)
+    (1.0, 0.0)
     """
     _require_samples(X, "jacobian_symmetricity")
     _check_n_probes(n_probes)
-    estimator, X = _field_model(estimator, X)
-    field = _fitted_field(estimator)
+    field, X = field_of(estimator, X, device)
+    if field is None:
+        return float(symmetricity_from_norms(*_finite_difference_norms(estimator, X)).mean())
     if field.is_gradient:
         return 1.0
-    return _mean_over_rows("symmetricity_rows", field, X, n_probes, random_state)
+
+    def rows(field, chunk, probes):
+        return field.symmetricity_rows(chunk, n_probes, probes)
+
+    return float(_per_row(rows, field, X, n_probes, random_state).mean())
 
 
-def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None):
+def jacobian_asymmetry(
+    estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None, device=None
+):
     r"""Mean asymmetry of the Jacobian over the samples X, as QCSBM measures it.
 
     .. math::
@@ -217,8 +230,15 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
 
     Parameters
     ----------
-    estimator : fitted sk_consae estimator or Pipeline ending in one
-        A fitted sk_consae estimator, or a Pipeline ending in one.
+    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
+            or callable
+        A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
+        to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
+        tensor is differentiated with autograd (``torch.func``) on its parameters'
+        device, in their dtype (a tuple output is read as its first element); a
+        callable of arrays, by central finite differences (:math:`2D` calls).
+        :math:`J = \partial f / \partial x`; for an auto-encoder's reconstruction
+        module that is the estimator's own Jacobian.
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     y : Ignored
@@ -226,11 +246,15 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
     normalize : bool, default=False
         NAsym (scale-free, in [0, 1]) instead of Asym.
     n_probes : int or None, default=None
-        Deep models only: Hutchinson probes per sample instead of the exact norms
-        (cheaper when :math:`D` is large). Ignored by one-hidden-layer models, whose
-        closed form is exact.
+        Hutchinson probes per sample instead of the exact norms (cheaper when
+        :math:`D` is large) for deep models and torch fields; one-hidden-layer models
+        are exact in closed form and ignore it.
     random_state : int, RandomState instance or None, default=None
-        Draws the probes.
+        Draws the probes (per block of rows: the result does not depend on how X is
+        chunked).
+    device : str or torch.device, optional
+        Where a torch callable without parameters computes (default the CPU); a
+        module computes where its parameters are.
 
     Returns
     -------
@@ -245,11 +269,17 @@ def jacobian_asymmetry(estimator, X, y=None, *, normalize=False, n_probes=None, 
     """
     _require_samples(X, "jacobian_asymmetry")
     _check_n_probes(n_probes)
-    estimator, X = _field_model(estimator, X)
-    field = _fitted_field(estimator)
+    field, X = field_of(estimator, X, device)
+    if field is None:
+        norms = _finite_difference_norms(estimator, X)
+        return float(asymmetry_from_norms(*norms, normalize).mean())
     if field.is_gradient:
         return 0.0
-    return _mean_over_rows("asymmetry_rows", field, X, n_probes, random_state, normalize=normalize)
+
+    def rows(field, chunk, probes):
+        return field.asymmetry_rows(chunk, normalize, n_probes, probes)
+
+    return float(_per_row(rows, field, X, n_probes, random_state).mean())
 
 
 def weight_symmetricity(estimator, X=None, y=None):
@@ -273,8 +303,8 @@ def weight_symmetricity(estimator, X=None, y=None):
     -------
     float in [0, 1]
     """
-    estimator, _ = _field_model(estimator, None)
-    return float(_fitted_field(estimator).linearised_symmetricity())
+    field, _ = fitted_field(estimator)
+    return float(field.linearised_symmetricity())
 
 
 def _finite_difference_jacobian(field, X):
@@ -305,7 +335,14 @@ def _call_field(field, X):
     return V
 
 
-def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
+def _finite_difference_norms(field, X):
+    r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row of a
+    NumPy field, from its finite-difference Jacobians."""
+    J = torch.from_numpy(_finite_difference_jacobian(field, X))
+    return (J * J).sum((1, 2)), (J * J.transpose(1, 2)).sum((1, 2))
+
+
+def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=None):
     r""":math:`\lVert J(x)\rVert_F^2` and :math:`\operatorname{tr}(J(x)^2)` per sample,
     from which symmetricity, QCSBM's asymmetry and the curl follow.
 
@@ -327,15 +364,27 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
 
     Parameters
     ----------
-    estimator : fitted sk_consae estimator or Pipeline ending in one
-        A fitted sk_consae estimator, or a Pipeline ending in one.
+    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
+            or callable
+        A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
+        to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
+        tensor is differentiated with autograd (``torch.func``) on its parameters'
+        device, in their dtype (a tuple output is read as its first element); a
+        callable of arrays, by central finite differences (:math:`2D` calls).
+        :math:`J = \partial f / \partial x`; for an auto-encoder's reconstruction
+        module that is the estimator's own Jacobian.
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     n_probes : int or None, default=None
-        Probes per sample for Hutchinson's estimate (deep models only); exact when
-        None.
+        Hutchinson probes per sample instead of the exact norms (cheaper when
+        :math:`D` is large) for deep models and torch fields; one-hidden-layer models
+        are exact in closed form and ignore it.
     random_state : int, RandomState instance or None, default=None
-        Draws the probes.
+        Draws the probes (per block of rows: the result does not depend on how X is
+        chunked).
+    device : str or torch.device, optional
+        Where a torch callable without parameters computes (default the CPU); a
+        module computes where its parameters are.
 
     Returns
     -------
@@ -351,16 +400,19 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
     """
     _require_samples(X, "jacobian_norms")
     _check_n_probes(n_probes)
-    estimator, X = _field_model(estimator, X)
-    field = _fitted_field(estimator)
-    generator = _probe_generator(n_probes, random_state)
+    field, X = field_of(estimator, X, device)
+    if field is None:
+        frobenius_sq, trace_sq = (n.numpy() for n in _finite_difference_norms(estimator, X))
+        return Bunch(
+            frobenius_sq=frobenius_sq, trace_sq=trace_sq, frobenius_sq_se=None, trace_sq_se=None
+        )
 
-    def rows(field, chunk):
-        norms = field.jacobian_norms(chunk, n_probes, generator)
-        nan = torch.full_like(norms[0], float("nan"))  # no standard error: exact
+    def rows(field, chunk, probes):
+        norms = field.jacobian_norms(chunk, n_probes, probes)
+        nan = torch.zeros_like(norms[0])  # no standard error: exact
         return torch.stack([nan if value is None else value for value in norms], 1)
 
-    norms = map_field_rows(rows, field, X, (4,), operation="norms")
+    norms = _per_row(rows, field, X, n_probes, random_state, (4,))
     exact = field.exact_norms(n_probes)
     return Bunch(
         frobenius_sq=norms[:, 0],
@@ -370,7 +422,7 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None):
     )
 
 
-def curl(field, X):
+def curl(field, X, *, device=None):
     r"""Curl of a vector field at each sample.
 
     * 2-D: the signed scalar curl :math:`\partial_1 v_2 - \partial_2 v_1`.
@@ -381,14 +433,19 @@ def curl(field, X):
 
     Parameters
     ----------
-    field : fitted sk_consae estimator, Pipeline ending in one, or callable
+    field : fitted sk_consae estimator, Pipeline ending in one, torch module or callable
         An estimator's field :math:`r(x) - x` is differentiated in closed form (2-D
         exactly; otherwise from :math:`H \times H` matrices, with absolute error about
-        :math:`10^{-8} \lVert J\rVert_F` near symmetry). A callable maps an array
-        (n, D) to the field's values (n, D) and is differentiated by central finite
-        differences (2 D calls on arrays of X's shape).
+        :math:`10^{-8} \lVert J\rVert_F` near symmetry). A torch module, or a
+        callable that returns a tensor for a tensor, maps points (n, D) to the field's
+        values (n, D) and is differentiated with autograd (its :math:`2 \times 2`
+        Jacobian in 2-D, exact norms beyond). A callable of arrays is differentiated
+        by central finite differences (2 D calls on arrays of X's shape).
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
+    device : str or torch.device, optional
+        Where a torch callable without parameters computes (default the CPU); a
+        module computes where its parameters are.
 
     Returns
     -------
@@ -403,17 +460,105 @@ def curl(field, X):
     array([-2., -2.])
     """
     _require_samples(X, "curl")
-    if isinstance(field, (_BaseFieldModel, Pipeline)):
-        estimator, X = _field_model(field, X)
-        return map_field_rows("curl_rows", _fitted_field(estimator), X, operation="norms")
-    if not callable(field):
-        raise TypeError(
-            f"field must be a fitted sk_consae estimator or a callable, got {type(field).__name__}."
-        )
-    X = check_array(X, dtype=np.float64)
+    measured, X = field_of(field, X, device)
     if X.shape[1] < 2:
         raise ValueError(f"X has shape {X.shape}; curl needs at least 2 features.")
-    return dense_curl(torch.from_numpy(_finite_difference_jacobian(field, X))).numpy()
+    if measured is None:
+        return dense_curl(torch.from_numpy(_finite_difference_jacobian(field, X))).numpy()
+    return _per_row(lambda field, chunk, _: field.curl_rows(chunk), measured, X, None, None)
+
+
+def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=None):
+    r"""The energy of a vector field at X: its line integral from an origin, and how
+    much that depends on the path.
+
+    .. math::
+
+        F(x) = \int_0^1 f(x_0 + t d) \cdot d \, dt, \qquad d = x - x_0,
+
+    by Gauss-Legendre quadrature with ``n_nodes`` nodes (a fitted estimator uses its own
+    rule: closed form when tied or scaled, exact per hidden unit when untied). When
+    :math:`f = \nabla \log p` (a score network, a denoiser's residual), :math:`F` is
+    :math:`\log p(x) - \log p(x_0)`. It is an energy only where :math:`f` is
+    conservative; ``path_dependence`` measures how far from that the answer is: the
+    energy along the two segments :math:`x_0 \to m \to x`, with the corner
+    :math:`m = x_0 + \tfrac12 d + \tfrac12 \lVert d\rVert u` half a length off the
+    segment in a direction :math:`u \perp d`, minus the straight one (minus the
+    circulation of :math:`f` around that triangle). It is 0 for every gradient field;
+    compare its size with the spread of ``energy`` to know how much an energy
+    ranking can be trusted. :func:`jacobian_symmetricity` and :func:`curl` say the
+    same locally.
+
+    Read more in the :ref:`User Guide <measuring-conservativeness>`.
+
+    Parameters
+    ----------
+    field : fitted sk_consae estimator, Pipeline ending in one, torch module or callable
+        As in :func:`jacobian_symmetricity`; for an estimator :math:`f = r(x) - x`, and
+        the energy is ``score_samples`` times ``temperature_`` up to a constant. A
+        callable of arrays is called on arrays (no derivative is needed).
+    X : array-like of shape (n_samples, n_features)
+        The points.
+    origin : array-like of shape (n_features,), optional
+        :math:`x_0`, where the energy is 0 (in X's units): an estimator's
+        ``energy_origin_``, else the mean of X.
+    n_nodes : int, default=32
+        Gauss-Legendre nodes per segment, 1 to 1000.
+    random_state : int, RandomState instance or None, default=0
+        Draws the direction :math:`u` of the corner.
+    device : str or torch.device, optional
+        As in :func:`jacobian_symmetricity`.
+
+    Returns
+    -------
+    Bunch
+        ``energy`` and ``path_dependence``, ndarrays of shape (n_samples,), and the
+        ``origin`` used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_consae.metrics import field_energy
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0]])
+    >>> result = field_energy(lambda x: -x, X, origin=np.zeros(2))  # grad of -|x|^2/2
+    >>> result.energy.round(6), np.abs(result.path_dependence).max() < 1e-12
+    (array([-0.5, -2. ]), np.True_)
+    """
+    _require_samples(X, "field_energy")
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)):
+        raise ValueError(f"n_nodes must be an integer from 1 to 1000, got {n_nodes!r}.")
+    if not 1 <= n_nodes <= 1000:
+        raise ValueError(f"n_nodes must be an integer from 1 to 1000, got {n_nodes!r}.")
+    measured, X = field_of(field, X, device)
+    if measured is None:  # a NumPy field: evaluated on arrays, on the CPU
+        measured = FunctionField(
+            lambda points: torch.from_numpy(_call_field(field, points.numpy())),
+            X.shape[1],
+            torch.float64,
+            "cpu",
+        )
+    steps_before, model = final_step(field)
+    if origin is None:
+        origin = getattr(model, "energy_origin_", None)
+        origin = X.mean(0) if origin is None else origin
+    elif steps_before is not None:  # given in X's units: where the last step sees it
+        origin = steps_before.transform(np.reshape(origin, (1, -1)))
+    origin = check_array(np.reshape(origin, (1, -1)), dtype=np.float64, input_name="origin")[0]
+    if origin.shape[0] != X.shape[1]:
+        raise ValueError(f"origin has {origin.shape[0]} values for points of {X.shape[1]}.")
+    detour = check_random_state(random_state).standard_normal(X.shape[1])
+    own_rule = isinstance(model, _BaseFieldModel)
+
+    def rows(field, chunk):
+        start = torch.as_tensor(origin, dtype=chunk.dtype, device=chunk.device)
+        turn = torch.as_tensor(detour, dtype=chunk.dtype, device=chunk.device)
+        energy = field.energy(chunk, start, None if own_rule else n_nodes)
+        return torch.stack([energy, path_dependence(field, chunk, start, turn, n_nodes)], 1)
+
+    values = map_field_rows(rows, measured, X, (2,), operation="segments")
+    if not np.isfinite(values).all():
+        raise ValueError("The field is NaN or infinite on a path from the origin to X.")
+    return Bunch(energy=values[:, 0], path_dependence=values[:, 1], origin=origin)
 
 
 def grid_curl(V, spacing=1.0):
@@ -638,8 +783,7 @@ def reconstruction_score(estimator, X, y=None):
     True
     """
     _require_samples(X, "reconstruction_score")
-    estimator, X = _field_model(estimator, X)
-    field = _fitted_field(estimator)
+    field, X = fitted_field(estimator, X)
     return -float(map_field_rows("squared_error", field, X).mean())
 
 
@@ -695,7 +839,7 @@ def hyvarinen_score(estimator, X, y=None):
     True
     """
     _require_samples(X, "hyvarinen_score")
-    estimator, X = _field_model(estimator, X)
+    estimator, X = fitted_model(estimator, X)
     if not hasattr(estimator, "temperature_"):
         raise TypeError(
             "hyvarinen_score needs an auto-encoder, whose energy is a log-density at "

@@ -24,11 +24,8 @@ families of decoders:
     (or tied) model.
 
 The Jacobian metrics need only :math:`\lVert J\rVert_F^2` and
-:math:`\operatorname{tr}(JJ)`: exactly from :math:`D` products :math:`J e_j`,
-:math:`J^\top e_j` (forward and reverse mode, never a :math:`D \times D` matrix per
-sample), or estimated from Rademacher probes :math:`z` (Hutchinson):
-:math:`\lVert J\rVert_F^2 = E \lVert J z\rVert^2`,
-:math:`\operatorname{tr}(JJ) = E[(J^\top z)^\top (J z)]`.
+:math:`\operatorname{tr}(JJ)`, exactly or by Hutchinson's estimator, from forward and
+reverse mode (:mod:`.autodiff`, which users' own fields share).
 
 References
 ----------
@@ -41,8 +38,9 @@ References
 from typing import NamedTuple
 
 import torch
-from torch.func import jacrev, jvp, vjp, vmap
+from torch.func import jacrev, vmap
 
+from . import autodiff
 from .activations import Activation, get_activation
 from .energy import gauss_legendre
 from .field import Field
@@ -60,7 +58,6 @@ __all__ = [
     "deep_jacobian",
     "deep_jacobian_norms",
     "deep_curl_rows",
-    "rademacher",
     "linearised_map",
 ]
 
@@ -355,102 +352,22 @@ def deep_jacobian(field: DeepField, X):
     return vmap(jacrev(_row_function(field)))(X)
 
 
-def rademacher(shape, generator, dtype, device):
-    """Independent +-1 entries with probability 1/2 each."""
-    bits = torch.randint(0, 2, shape, generator=generator, dtype=torch.int8)
-    return (2 * bits - 1).to(dtype=dtype, device=device)
-
-
-def _probe_chunks(X, n_probes, generator, chunk):
-    """Probes of shape (size, n, D), ``chunk`` at a time: the :math:`D` basis vectors
-    (``n_probes`` None, exact) or ``n_probes`` Rademacher probes per row of X drawn
-    with ``generator`` (Hutchinson)."""
-    n, D = X.shape
-    total = D if n_probes is None else n_probes
-    for start in range(0, total, chunk):
-        size = min(chunk, total - start)
-        if n_probes is None:
-            basis = torch.eye(D, dtype=X.dtype, device=X.device)[start : start + size]
-            yield basis[:, None, :].expand(size, n, D)
-        else:
-            yield rademacher((size, n, D), generator, X.dtype, X.device)
-
-
-def _probe_products(field, X, probes):
-    """:math:`J z` and :math:`J^\\top z` for probes of shape (k, n, D): per row of X,
-    probe ``z[p, i]`` against :math:`J(x_i)`."""
-
+def _reconstruction_of(field):
     def reconstruct(points):
         return deep_reconstruction(field, points)
 
-    _, pullback = vjp(reconstruct, X)
-
-    def both(z):
-        forward = jvp(reconstruct, (X,), (z,))[1]
-        return forward, pullback(z)[0]
-
-    return vmap(both)(probes)
+    return reconstruct
 
 
 def deep_jacobian_norms(field: DeepField, X, n_probes=None, generator=None, chunk=16):
-    r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row of X.
-
-    Parameters
-    ----------
-    field : DeepField
-    X : Tensor of shape (n, D)
-    n_probes : int or None, default=None
-        None: exact, from the :math:`D` basis vectors in chunks of ``chunk``
-        (:math:`2 D` Jacobian-vector products per row, memory ``chunk * n * D``).
-        An int: Hutchinson's estimate from that many Rademacher probes per row.
-    generator : torch.Generator, optional
-        Draws the probes.
-    chunk : int, default=16
-        Probes or basis vectors pushed through at once.
-
-    Returns
-    -------
-    frobenius_sq, trace_sq : Tensor of shape (n,)
-    frobenius_se, trace_se : Tensor of shape (n,) or None
-        Standard errors of the two estimates (None when exact).
-    """
-    n, D = X.shape
-    total = D if n_probes is None else n_probes
-    sums = [torch.zeros(n, dtype=X.dtype, device=X.device) for _ in range(4)]
-    for probes in _probe_chunks(X, n_probes, generator, chunk):
-        forward, backward = _probe_products(field, X, probes)
-        frobenius = (forward * forward).sum(-1)  # (size, n)
-        trace = (forward * backward).sum(-1)
-        for index, values in enumerate((frobenius, trace, frobenius**2, trace**2)):
-            sums[index] += values.sum(0)
-    if n_probes is None:
-        return sums[0], sums[1], None, None
-    means = [s / total for s in sums[:2]]
-    errors = [
-        torch.sqrt(torch.clamp(square / total - mean**2, min=0.0) / max(total - 1, 1))
-        for mean, square in zip(means, sums[2:])
-    ]
-    return means[0], means[1], errors[0], errors[1]
+    r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row of X,
+    exact or Hutchinson's (see :func:`.autodiff.jacobian_norms`)."""
+    return autodiff.jacobian_norms(_reconstruction_of(field), X, n_probes, generator, chunk)
 
 
 def deep_jacobian_trace(field: DeepField, X, n_probes=None, generator=None, chunk=16):
-    r""":math:`\operatorname{tr} J(x)` per row of X, by forward mode.
-
-    Exact from the :math:`D` basis vectors (:math:`\sum_j (J e_j)_j`, ``chunk`` at a
-    time), or with ``n_probes`` Hutchinson's estimate :math:`E[z^\top J z]` from
-    Rademacher probes drawn with ``generator``.
-    """
-
-    def reconstruct(points):
-        return deep_reconstruction(field, points)
-
-    def product(z):
-        return jvp(reconstruct, (X,), (z,))[1]
-
-    trace = torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
-    for probes in _probe_chunks(X, n_probes, generator, chunk):
-        trace += (probes * vmap(product)(probes)).sum(-1).sum(0)
-    return trace if n_probes is None else trace / n_probes
+    r""":math:`\operatorname{tr} J(x)` per row of X (see :func:`.autodiff.jacobian_trace`)."""
+    return autodiff.jacobian_trace(_reconstruction_of(field), X, n_probes, generator, chunk)
 
 
 def linearised_map(field: DeepField):

@@ -233,7 +233,8 @@ def quadrature_energy(
     field_fn : callable
         Maps a tensor (n, D) to the field's values (n, D).
     X : Tensor of shape (n, D)
-    origin : Tensor of shape (D,)
+    origin : Tensor of shape (D,) or (n, D)
+        Where the path starts: one point for every row, or one per row.
     n_nodes : int, default=16
 
     Returns

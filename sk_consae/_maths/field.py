@@ -49,6 +49,27 @@ class Field:
         raise NotImplementedError
 
     @property
+    def device(self) -> torch.device:
+        """Where the field computes."""
+        return self.encoder_weight.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The floating dtype it computes in."""
+        return self.encoder_weight.dtype
+
+    @property
+    def n_features(self) -> int:
+        """D, the dimension of the points."""
+        return self.encoder_weight.shape[0]
+
+    @property
+    def width(self) -> int:
+        """Features times this is about one row's multiply-adds (threads are sized
+        from it): the first layer's width for auto-encoders."""
+        return self.encoder_weight.shape[1]
+
+    @property
     def is_gradient(self) -> bool:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
         return self.potential_scale is not None

@@ -28,7 +28,8 @@ from torch import nn
 from torch.func import jvp, vjp
 
 from .._maths.activations import get_activation
-from .._maths.deep import DeepField, rademacher
+from .._maths.autodiff import rademacher
+from .._maths.deep import DeepField
 from .._maths.one_layer import OneLayerField, squared_error_gradients
 from .._maths.penalties import (
     encoder_contraction,
