@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._base import _BaseFieldModel, final_step
+from ._base import _BaseFieldModel, callable_output, final_step, map_field_rows
 from ._maths import field_from_parameters
 from ._maths.function_field import FunctionField
 
-__all__ = ["fitted_model", "fitted_field", "field_of", "field_values"]
+__all__ = ["fitted_model", "fitted_field", "field_of", "field_values", "call_numpy_field"]
 
 # A user's function is tried on at most this many rows first, so that a wrong output
 # (type, shape, device, NaN) is named before any long computation.
@@ -138,13 +138,23 @@ def _first_output(field):
 def field_values(field, X, device=None):
     """The values (n, D) of any field at the points X, as a float64 array, evaluated in
     bounded chunks on the field's device."""
-    from ._base import map_field_rows
-    from .metrics import _call_field
-
     measured, X = field_of(field, X, device)
     if measured is None:
-        return _call_field(field, X)
+        return call_numpy_field(field, X)
     values = map_field_rows(lambda f, chunk: f.vector_field(chunk), measured, X, (X.shape[1],))
     if not np.isfinite(values).all():
         raise ValueError("The field returned NaN or infinite values at some rows of X.")
     return values
+
+
+def call_numpy_field(field, X):
+    """A NumPy field's values at the points X, checked: a float64 array of X's shape."""
+    V = callable_output(field(X), "field")
+    if V.shape != X.shape:
+        raise ValueError(
+            f"field returned shape {V.shape} for X of shape {X.shape}; "
+            "it must return one vector per row of X."
+        )
+    if not np.isfinite(V).all():
+        raise ValueError("field returned NaN or infinite values.")
+    return V

@@ -21,8 +21,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_array
 
-from ._base import _BaseFieldModel, callable_output, final_step, map_field_rows
-from ._fields import field_of, fitted_field, fitted_model
+from ._base import _BaseFieldModel, final_step, map_field_rows
+from ._fields import call_numpy_field, field_of, fitted_field, fitted_model
 from ._maths.autodiff import row_probes
 from ._maths.function_field import FunctionField, path_dependence
 from ._maths.jacobian import (
@@ -319,20 +319,10 @@ def _finite_difference_jacobian(field, X):
         forward[:, j] += step
         backward[:, j] -= step
         spacing = forward[:, j] - backward[:, j]  # the steps actually representable
-        J[:, :, j] = (_call_field(field, forward) - _call_field(field, backward)) / spacing[:, None]
+        J[:, :, j] = (
+            call_numpy_field(field, forward) - call_numpy_field(field, backward)
+        ) / spacing[:, None]
     return J
-
-
-def _call_field(field, X):
-    V = callable_output(field(X), "field")
-    if V.shape != X.shape:
-        raise ValueError(
-            f"field returned shape {V.shape} for X of shape {X.shape}; "
-            "it must return one vector per row of X."
-        )
-    if not np.isfinite(V).all():
-        raise ValueError("field returned NaN or infinite values.")
-    return V
 
 
 def _finite_difference_norms(field, X):
@@ -532,7 +522,7 @@ def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=No
     measured, X = field_of(field, X, device)
     if measured is None:  # a NumPy field: evaluated on arrays, on the CPU
         measured = FunctionField(
-            lambda points: torch.from_numpy(_call_field(field, points.numpy())),
+            lambda points: torch.from_numpy(call_numpy_field(field, points.numpy())),
             X.shape[1],
             torch.float64,
             "cpu",

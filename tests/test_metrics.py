@@ -163,7 +163,9 @@ def test_metrics_reject_foreign_estimators(digits):
 
 
 def test_callable_returning_the_wrong_shape_is_named():
-    with pytest.raises(ValueError, match=r"field returned shape \(5,\) for (X|points) of shape \(5, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"field returned shape \(5,\) for (X|points) of shape \(5, 2\)"
+    ):
         curl(lambda X: X[:, 0], np.ones((5, 2)))
 
 
