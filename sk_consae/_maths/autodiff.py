@@ -58,8 +58,10 @@ def row_probes(seed, start, stop, n_probes, n_features):
     for block in range(first, last + 1):
         state = np.random.SeedSequence([int(seed), block]).generate_state(1)[0]
         generator = torch.Generator().manual_seed(int(state))
-        bits = torch.randint(0, 2, (n_probes, size, n_features), generator=generator)
-        blocks.append((2 * bits - 1).to(torch.int8))
+        bits = torch.randint(
+            0, 2, (n_probes, size, n_features), generator=generator, dtype=torch.int8
+        )
+        blocks.append(bits.mul_(2).sub_(1))
     return torch.cat(blocks, 1)[:, start - first * size : stop - first * size]
 
 
