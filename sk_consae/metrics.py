@@ -156,8 +156,7 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
 
     Parameters
     ----------
-    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
-            or callable
+    estimator : fitted estimator, Pipeline, torch module or callable
         A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
         to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
         tensor is differentiated with autograd (``torch.func``) on its parameters'
@@ -230,8 +229,7 @@ def jacobian_asymmetry(
 
     Parameters
     ----------
-    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
-            or callable
+    estimator : fitted estimator, Pipeline, torch module or callable
         A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
         to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
         tensor is differentiated with autograd (``torch.func``) on its parameters'
@@ -354,8 +352,7 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=Non
 
     Parameters
     ----------
-    estimator : fitted sk_consae estimator, Pipeline ending in one, torch module \
-            or callable
+    estimator : fitted estimator, Pipeline, torch module or callable
         A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
         to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
         tensor is differentiated with autograd (``torch.func``) on its parameters'
