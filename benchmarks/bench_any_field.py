@@ -81,7 +81,12 @@ def main():
         return
     rows = []
     for n_probes in PROBES:
-        command = [sys.executable, __file__, "--one", "exact" if n_probes is None else str(n_probes)]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            "exact" if n_probes is None else str(n_probes),
+        ]
         command += ["--rows", str(args.rows), "--width", str(args.width), "--device", args.device]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))

@@ -108,10 +108,14 @@ def main():
                 normality, seconds = scores(X_train, X_test, seed)
                 for method, values in normality.items():
                     auc = roc_auc_score(y_test, -values) if np.isfinite(values).all() else np.nan
-                    rows.append(dict(setting=setting, dataset=name, seed=seed, method=method, auc=auc))
-                print(f"{setting:<12} seed {seed} {name:<22} {seconds:6.1f} s  "
-                      + " ".join(f"{r['method']} {r['auc']:.3f}" for r in rows[-len(normality):]),
-                      flush=True)
+                    rows.append(
+                        dict(setting=setting, dataset=name, seed=seed, method=method, auc=auc)
+                    )
+                print(
+                    f"{setting:<12} seed {seed} {name:<22} {seconds:6.1f} s  "
+                    + " ".join(f"{r['method']} {r['auc']:.3f}" for r in rows[-len(normality) :]),
+                    flush=True,
+                )
     frame = pd.DataFrame(rows)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out, index=False)
@@ -123,8 +127,9 @@ def main():
                 "mean AUC": auc.mean(),
                 "mean rank": auc.rank(axis=1, ascending=False).mean(),
                 "failures": failures(auc),
-                "failures vs peers only": failures(auc.drop(columns=[
-                    m for m in ("saturated", "boxed") if m in auc])).reindex(auc.columns),
+                "failures vs peers only": failures(
+                    auc.drop(columns=[m for m in ("saturated", "boxed") if m in auc])
+                ).reindex(auc.columns),
             }
         ).sort_values("mean AUC", ascending=False)
         print(summary.round(3).to_string())

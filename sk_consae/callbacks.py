@@ -1,4 +1,5 @@
-"""skorch callbacks that watch an auto-encoder become conservative while it trains."""
+"""skorch callbacks that watch an auto-encoder, or any network whose output is a vector
+field, become conservative while it trains."""
 
 import copy
 from numbers import Integral
@@ -9,6 +10,7 @@ from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
 from ._base import as_tensor
+from ._fields import field_of
 
 __all__ = ["ConservativenessMonitor"]
 
@@ -33,6 +35,12 @@ class ConservativenessMonitor(Callback):
     ``hidden_layer_sizes`` the Jacobian norms are exact, from :math:`2D`
     Jacobian-vector products per point, so with many features prefer a few hundred
     points or a larger ``every``.
+
+    Any skorch net whose module maps points (n, D) to a field (n, D), such as a score
+    network, can be monitored too: its Jacobian comes from autograd, in the module's
+    dtype, as in :func:`sk_consae.metrics.jacobian_symmetricity`; pass
+    ``metrics=("jacobian_symmetricity", "curl")``, since ``"weight_symmetricity"``
+    needs an auto-encoder's weights.
 
     Read more in the :ref:`User Guide <measuring-conservativeness>`.
 
@@ -102,16 +110,15 @@ class ConservativenessMonitor(Callback):
     def _record(self, net):
         if "points_" not in vars(self):
             self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
-        n_features = net.module_.encoder_weight.shape[0]
-        if self.points_.shape[1] != n_features:
+        field = self._field(net)
+        if self.points_.shape[1] != field.n_features:
             raise ValueError(
                 f"ConservativenessMonitor has points with {self.points_.shape[1]} "
-                f"features, but the model has {n_features}."
+                f"features, but the model has {field.n_features}."
             )
         with torch.no_grad():
-            field = net.module_.field().to(dtype=torch.float64)
             # A DataFrame's values can be read-only: as_tensor copies those for torch.
-            X = as_tensor(self.points_, field.encoder_weight.device)
+            X = as_tensor(self.points_, field.device, field.dtype)
             values = {  # exact, as sk_consae.metrics computes them
                 "jacobian_symmetricity": lambda: field.symmetricity_rows(X).mean(),
                 "weight_symmetricity": field.linearised_symmetricity,
@@ -119,3 +126,17 @@ class ConservativenessMonitor(Callback):
             }
             for name in self.metrics_:
                 net.history.record(name, float(values[name]()))
+
+    def _field(self, net):
+        """The net's field: an auto-encoder's own (float64), or any other module's
+        output as a field (its Jacobian by autograd, in its dtype)."""
+        module = net.module_
+        if hasattr(module, "field"):
+            return module.field().to(dtype=torch.float64)
+        if "weight_symmetricity" in self.metrics_:
+            raise ValueError(
+                f"weight_symmetricity needs a sk_consae auto-encoder; {type(module).__name__} "
+                "has no weights to multiply. Pass metrics=('jacobian_symmetricity', 'curl')."
+            )
+        field, _ = field_of(module, self.points_[:1])
+        return field

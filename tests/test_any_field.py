@@ -241,3 +241,25 @@ def test_bad_fields_are_named():
         field_energy(rotation, X5, n_nodes=0)
     with pytest.raises(ValueError, match="origin has 3 values"):
         field_energy(rotation, X5, origin=np.zeros(3))
+
+
+def test_the_monitor_watches_any_skorch_net_whose_module_is_a_field():
+    from skorch import NeuralNetRegressor
+
+    from sk_consae.callbacks import ConservativenessMonitor
+
+    X = RNG.normal(size=(200, 5)).astype(np.float32)
+    monitor = ConservativenessMonitor(X[:50], metrics=("jacobian_symmetricity", "curl"))
+    net = NeuralNetRegressor(
+        MLP, max_epochs=3, lr=0.01, train_split=None, callbacks=[monitor], verbose=0
+    )
+    net.fit(X, -X)  # a denoiser's target field
+    recorded = net.history[:, "jacobian_symmetricity"]
+    assert len(recorded) == 3 and all(0 < value <= 1 for value in recorded)
+    assert recorded[-1] == pytest.approx(
+        jacobian_symmetricity(net.module_, X[:50].astype(np.float64)), abs=1e-5
+    )
+    with pytest.raises(ValueError, match="weight_symmetricity needs a sk_consae auto-encoder"):
+        NeuralNetRegressor(
+            MLP, max_epochs=1, train_split=None, callbacks=[ConservativenessMonitor(X[:5])]
+        ).fit(X, -X)
