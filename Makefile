@@ -59,7 +59,7 @@ bench: install
 	cd benchmarks && ../$(PY) bench_fit.py && ../$(PY) bench_jacobian.py && ../$(PY) bench_inference.py && ../$(PY) bench_density.py
 
 lint: install
-	$(PY) -m ruff check sk_consae tests benchmarks examples
+	$(PY) -m ruff check sk_consae tests benchmarks examples research
 
 clean:
 	rm -rf $(VENV) $(OLDEST) $(CHECK) dist build docs/_build docs/auto_examples docs/generated consae-report
