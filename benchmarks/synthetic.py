@@ -20,8 +20,9 @@ the *real* normal rows of a dataset (which stay the normal class):
     training anomalies a mode of their own fails when they contaminate training.
 
 And low-dimensional heavy-tailed data with anomalies far from every normal row
-(:func:`heavy_tailed`): Student-t (3 degrees of freedom) normal rows, anomalies 5 to 30
-kernel bandwidths (Scott's) away from their nearest normal row.
+(:func:`heavy_tailed`): skewed heavy-tailed normal rows (exp of a Student-t with 3
+degrees of freedom), anomalies 5 to 30 kernel bandwidths (Scott's) away from their
+nearest normal row.
 
 Each function returns ``(X, y)`` with y = 1 for anomalies, as the npz files hold them.
 """
@@ -90,11 +91,12 @@ def synthetic_anomalies(kind, X, y, seed=0, alpha=None):
     return X_out[order], y_out[order]
 
 
-def heavy_tailed(n_features, n_normal=5_000, n_anomalies=100, seed=0):
-    """Student-t normal rows (3 degrees of freedom, independent features) and anomalies
-    5 to 30 Scott bandwidths from their nearest normal row."""
+def heavy_tailed(n_features, n_normal=20_000, n_anomalies=200, seed=0):
+    """Skewed heavy-tailed normal rows (each feature exp of a Student-t with 3 degrees of
+    freedom, independent) and anomalies 5 to 30 Scott bandwidths from their nearest
+    normal row."""
     rng = np.random.default_rng(seed)
-    normal = rng.standard_t(3, size=(n_normal, n_features))
+    normal = np.exp(rng.standard_t(3, size=(n_normal, n_features)))
     spread = np.sqrt(np.mean(normal.var(0)))
     bandwidth = n_normal ** (-1.0 / (n_features + 4)) * spread
     neighbours = NearestNeighbors(n_neighbors=1).fit(normal)

@@ -35,7 +35,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import KernelDensity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from bench_anomaly import SPLITS, datasets, load  # noqa: E402  (the benchmark's protocol)
+from bench_anomaly import KINDS, SPLITS, datasets, load_source  # noqa: E402  (the protocol)
 
 from sk_consae import UntiedAutoEncoder  # noqa: E402
 from sk_consae.metrics import field_energy  # noqa: E402
@@ -97,14 +97,19 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--settings", nargs="*", default=["clean", "unsupervised"])
     parser.add_argument("--datasets", nargs="*")
+    parser.add_argument("--synthetic", nargs="*", default=[], choices=KINDS)
+    parser.add_argument("--heavy-tailed", action="store_true")
+    parser.add_argument("--no-classical", action="store_true")
     parser.add_argument("--out", default="research/results/bounded_field.csv")
     args = parser.parse_args()
-    paths = datasets(args.datasets, embeddings=False)
+    paths = datasets(args.datasets, False, args.synthetic, args.heavy_tailed)
+    if args.no_classical:
+        paths = {k: v for k, v in paths.items() if "+" in k or k.startswith("heavy_t_")}
     rows = []
     for seed in range(args.seeds):
         for setting in args.settings:
             for name, path in paths.items():
-                X_train, X_test, y_test = SPLITS[setting](*load(path), seed)
+                X_train, X_test, y_test = SPLITS[setting](*load_source(path), seed)
                 normality, seconds = scores(X_train, X_test, seed)
                 for method, values in normality.items():
                     auc = roc_auc_score(y_test, -values) if np.isfinite(values).all() else np.nan
