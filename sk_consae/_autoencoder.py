@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import HIDDEN, _BaseFieldModel
+from ._maths.one_layer import OneLayerField
 from ._maths.energy import finite_contributions, finite_energies
 from ._maths.score_matching import (
     denoised_fraction,
@@ -141,6 +142,7 @@ class _BaseAutoEncoder(
         self.net_ = self._train(
             X, epochs=epochs, continue_training=continuing, noise=self.noise_, weights=weights
         )
+        self._set_unit_caps(X, carrying)
         self._energy_nodes = self._resolve_energy_nodes()
         self._fit_temperature(X, weights, carrying)
         chunk_weight = X.shape[0] if weights is None else float(weights.sum())
@@ -164,6 +166,31 @@ class _BaseAutoEncoder(
         )
         self._rows_seen += X.shape[0]
         self._set_offset(*self._energy_sample.T)
+
+    def _set_unit_caps(self, X, carrying, rows=2**16):
+        """Cap each ReLU unit of a one-layer model at the largest activation it takes
+        on the training rows (over a stream, the largest so far), where it saturates
+        from then on (:meth:`OneLayerField.saturated`).
+
+        The denoising objective's limit reconstructs every point as a weighted mean
+        of training rows, inside their hull; a ReLU network extrapolates linearly, and
+        its energy can rise again far from the data, where anomalies lie. Saturated
+        units bound the reconstruction as the limit's is bounded: the energy then falls
+        as :math:`-\lVert x\rVert^2 / 2` far away, and nothing changes on the training
+        rows."""
+        previous = vars(self).get("_unit_caps") if carrying else None
+        self._unit_caps = None  # measure the units as trained
+        field = self.net_.module_.field()
+        if not isinstance(field, OneLayerField) or field.activation.name != "relu":
+            return
+        caps = np.zeros(self._fitted_n_components)
+        for start in range(0, X.shape[0], rows):
+            hidden = self._map_rows("hidden", X[start : start + rows], (HIDDEN,))
+            caps = np.maximum(caps, hidden.max(0))
+        caps = caps if previous is None else np.maximum(caps, previous)
+        # float32 as the weights are, rounded up: no training row is ever capped.
+        rounded = caps.astype(np.float32)
+        self._unit_caps = np.where(rounded < caps, np.nextafter(rounded, np.inf), rounded)
 
     def _fit_temperature(self, X, weights, carrying):
         """Set ``temperature_``, the score-matching temperature of the field on (evenly
@@ -219,6 +246,8 @@ class _BaseAutoEncoder(
         rows = vars(self).pop("_seen_sample", None)
         if rows is not None:
             self._energy_sample = self._energy(rows, raw=True).astype(np.float64)
+        # Models saved before unit caps used unbounded ReLU units.
+        vars(self).setdefault("_unit_caps", None)
         # Models saved before sample_weight kept energies alone, and counted rows in
         # n_samples_seen_.
         sample = vars(self).get("_energy_sample")

@@ -237,7 +237,9 @@ class _BaseFieldModel(BaseEstimator):
         lists instead, one array per layer (weights of shape (in, out), applied as
         ``x @ W``; a tied or scaled deep model's decoder is the encoder's backward
         pass: no decoder weights and one decoder bias), and a ``hidden_layer_sizes``
-        key. This is what :mod:`sk_consae.metrics` computes
+        key. ``unit_caps`` (H,) holds where a one-layer ReLU auto-encoder's units
+        saturate (the largest activation each reached on the training rows), None
+        for other models. This is what :mod:`sk_consae.metrics` computes
         from; the extractor's parameters are in its standardised coordinates.
         """
         check_is_fitted(self)
@@ -252,10 +254,12 @@ class _BaseFieldModel(BaseEstimator):
                 return value.detach().cpu().numpy().copy()
             return value
 
+        caps = vars(self).get("_unit_caps")
         return Bunch(
             **{name: plain(value) for name, value in parameters.items()},
             activation=module.activation_name,
             weight_tying=module.weight_tying,
+            unit_caps=None if caps is None else caps.copy(),
         )
 
     # --- training -----------------------------------------------------------------
@@ -476,6 +480,9 @@ class _BaseFieldModel(BaseEstimator):
         net = self.net_  # read once: a concurrent fit may replace it
         with torch.no_grad():
             field = net.module_.field().to(dtype=dtype, device=net.device)
+        caps = vars(self).get("_unit_caps")
+        if caps is not None:  # ReLU units saturating at their training range
+            field = field.saturated(torch.as_tensor(caps))
         n_components = net.module_.encoder_bias.shape[0]
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
         return map_field_rows(fn, field, X, row_shape, floats_per_row, operation)

@@ -28,7 +28,13 @@ from fractions import Fraction
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "softplus_antiderivative"]
+__all__ = [
+    "Activation",
+    "ACTIVATIONS",
+    "get_activation",
+    "saturating_relu",
+    "softplus_antiderivative",
+]
 
 Tensor = torch.Tensor
 
@@ -211,3 +217,29 @@ def get_activation(name: str) -> Activation:
         raise ValueError(
             f"Unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}."
         ) from None
+
+
+def saturating_relu(caps: Tensor) -> Activation:
+    r"""ReLU units that saturate at per-unit ``caps`` :math:`c_k \ge 0`:
+
+    .. math::
+
+        h_k(u) = \min(\max(u, 0), c_k) = \mathrm{relu}(u) - \mathrm{relu}(u - c_k),
+
+    a difference of two ReLUs, so its derivative, antiderivative and segment mean are
+    those of ReLU at :math:`u` minus those at :math:`u - c_k`, and every closed form of
+    the one-layer family holds. ``caps`` has shape (H,) and broadcasts over the last
+    axis of the pre-activations (cast to their dtype and device).
+    """
+    relu = ACTIVATIONS["relu"]
+
+    def shifted(u):
+        return u - caps.to(u)
+
+    return Activation(
+        "relu, saturating",
+        lambda u: relu.function(u) - relu.function(shifted(u)),
+        lambda u: relu.derivative(u) - relu.derivative(shifted(u)),
+        lambda u: relu.antiderivative(u) - relu.antiderivative(shifted(u)),
+        lambda u0, u1: relu.segment_mean(u0, u1) - relu.segment_mean(shifted(u0), shifted(u1)),
+    )

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import torch
 
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, saturating_relu
 from .energy import closed_form_energy, segment_contributions, segment_energy
 from .field import Field
 from .jacobian import (
@@ -89,8 +89,9 @@ class OneLayerField(_OneLayerParameters, Field):
         ----------
         parameters : mapping
             ``encoder_weight``, ``encoder_bias``, ``decoder_weight``, ``decoder_bias``
-            (arrays), ``potential_scale`` (array or None), ``activation`` (a name) and
-            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``).
+            (arrays), ``potential_scale`` (array or None), ``activation`` (a name),
+            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``) and optionally
+            ``unit_caps`` (array or None: ReLU units saturating there).
         dtype : torch.dtype, default=torch.float64
         device : str or torch.device, default="cpu"
         """
@@ -105,7 +106,9 @@ class OneLayerField(_OneLayerParameters, Field):
         R = W if tied else (W * scale if scale is not None else tensor("decoder_weight"))
         activation = get_activation(parameters["activation"])
         bias, decoder_bias = tensor("encoder_bias"), tensor("decoder_bias")
-        return cls(W, bias, R, decoder_bias, activation, scale, tied)
+        field = cls(W, bias, R, decoder_bias, activation, scale, tied)
+        caps = parameters.get("unit_caps")
+        return field if caps is None else field.saturated(torch.as_tensor(caps))
 
     def to(self, dtype=None, device=None) -> "OneLayerField":
         """Return the parameters cast to ``dtype`` and moved to ``device``.
@@ -141,6 +144,14 @@ class OneLayerField(_OneLayerParameters, Field):
         """The :class:`~.jacobian.JacobianForms`, computed once per field
         (:math:`O(D H^2)`) and shared by every chunk of a batch."""
         return jacobian_forms(self)
+
+    def saturated(self, caps):
+        """The field with ReLU units capped at ``caps`` (shape (H,)): see
+        :func:`~.activations.saturating_relu`. The reconstruction is then bounded,
+        :math:`\lVert r(x) - c\rVert \le \sum_k c_k \lVert R_k\rVert`, so far from the
+        data the field is about :math:`-x` and the energy falls as
+        :math:`-\lVert x\rVert^2 / 2`, as the denoising objective's limit does."""
+        return self._replace(activation=saturating_relu(caps))
 
     # --- the map: closed forms ------------------------------------------------------
 
