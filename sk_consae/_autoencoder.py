@@ -15,8 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import HIDDEN, _BaseFieldModel
-from ._maths.one_layer import OneLayerField
 from ._maths.energy import finite_contributions, finite_energies
+from ._maths.one_layer import OneLayerField
 from ._maths.score_matching import (
     denoised_fraction,
     denoising_terms,
@@ -168,7 +168,7 @@ class _BaseAutoEncoder(
         self._set_offset(*self._energy_sample.T)
 
     def _set_unit_caps(self, X, carrying, rows=2**16):
-        """Cap each ReLU unit of a one-layer model at the largest activation it takes
+        r"""Cap each ReLU unit of a one-layer model at the largest activation it takes
         on the training rows (over a stream, the largest so far), where it saturates
         from then on (:meth:`OneLayerField.saturated`).
 

@@ -146,7 +146,7 @@ class OneLayerField(_OneLayerParameters, Field):
         return jacobian_forms(self)
 
     def saturated(self, caps):
-        """The field with ReLU units capped at ``caps`` (shape (H,)): see
+        r"""The field with ReLU units capped at ``caps`` (shape (H,)): see
         :func:`~.activations.saturating_relu`. The reconstruction is then bounded,
         :math:`\lVert r(x) - c\rVert \le \sum_k c_k \lVert R_k\rVert`, so far from the
         data the field is about :math:`-x` and the energy falls as
