@@ -405,3 +405,48 @@ def test_bad_sample_weights_are_named():
     weights = np.ones(len(X3))
     _model().fit(X3, sample_weight=weights)
     assert_array_equal(weights, np.ones(len(X3)))  # not modified
+
+
+def test_every_public_function_takes_dataframes_without_feature_name_warnings():
+    """The sweep: models fitted on a DataFrame (bare, in a Pipeline, the extractor),
+    every public function and method given a DataFrame: no error, and no scikit-learn
+    warning about feature names caused by the package itself."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    from sk_consae import ConservativeFieldExtractor, inspection, metrics, plotting
+
+    frame = pd.DataFrame(X2, columns=["a", "b"])
+    y = np.r_[np.zeros(len(X2) - 5), np.ones(5)]
+    models = {
+        "auto-encoder": _model().fit(frame),
+        "pipeline": make_pipeline(StandardScaler(), _model()).fit(frame),
+        "extractor": ConservativeFieldExtractor(n_components=4, max_epochs=1).fit(frame, -X2),
+    }
+    calls = 0
+    for name, model in models.items():
+        checks = [
+            lambda m: metrics.jacobian_symmetricity(m, frame),
+            lambda m: metrics.jacobian_asymmetry(m, frame),
+            lambda m: metrics.jacobian_norms(m, frame),
+            lambda m: metrics.curl(m, frame),
+            lambda m: metrics.field_energy(m, frame),
+            lambda m: metrics.weight_symmetricity(m),
+            lambda m: metrics.outlier_roc_auc(m, frame, y),
+            lambda m: metrics.energy_ranking(m, frame, frame.iloc[::-1]),
+            lambda m: plotting.EnergyDisplay.from_estimator(m, frame, y=y),
+            lambda m: plotting.VectorFieldDisplay.from_estimator(m, frame, grid_resolution=4),
+            lambda m: plotting.plot_history(m),
+        ]
+        if name != "extractor":
+            checks += [
+                lambda m: metrics.reconstruction_score(m, frame),
+                lambda m: metrics.hyvarinen_score(m, frame),
+                lambda m: inspection.explain_outliers(m, frame),
+                lambda m: plotting.ContributionDisplay.from_estimator(m, frame),
+            ]
+        for check in checks:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("error", message=".*feature names.*")
+                check(model)
+            calls += 1
+    assert calls == 41
