@@ -777,6 +777,13 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
     conservative through training (paper, Table 1): measure it with
     :func:`sk_consae.metrics.jacobian_symmetricity`.
 
+    A fitted one-hidden-layer ReLU model caps each unit at the largest activation it
+    reached on the training rows (``field_parameters_["unit_caps"]``): nothing changes
+    on the training data, and far from it the reconstruction stays bounded, as the
+    denoising objective's limit (a weighted mean of training rows) is, so the energy
+    falls there in every direction instead of rising along the units' linear
+    extrapolation.
+
     A Ctrl-C during training stops skorch's loop at the current batch: the
     estimator is then fitted with the weights reached and ``history_`` holds the
     epochs run. A fit that raises leaves the estimator as it was before the call.
