@@ -14,7 +14,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import HIDDEN, _BaseFieldModel
+from ._base import HIDDEN, _BaseFieldModel, map_field_rows
 from ._maths.energy import finite_contributions, finite_energies
 from ._maths.one_layer import OneLayerField
 from ._maths.score_matching import (
@@ -139,10 +139,11 @@ class _BaseAutoEncoder(
         # F / temperature_: a temperature fitted on a small chunk would stretch them.
         previous = self._energy(X, raw=True) if carrying else None
         epochs = 1 if incremental else self.max_epochs
-        self.net_ = self._train(
+        net = self._train(
             X, epochs=epochs, continue_training=continuing, noise=self.noise_, weights=weights
         )
-        self._set_unit_caps(X, carrying)
+        caps = self._unit_caps_of(net, X, vars(self).get("_unit_caps") if carrying else None)
+        self.net_, self._unit_caps = net, caps  # together: inference reads both
         self._energy_nodes = self._resolve_energy_nodes()
         self._fit_temperature(X, weights, carrying)
         chunk_weight = X.shape[0] if weights is None else float(weights.sum())
@@ -167,10 +168,11 @@ class _BaseAutoEncoder(
         self._rows_seen += X.shape[0]
         self._set_offset(*self._energy_sample.T)
 
-    def _set_unit_caps(self, X, carrying, rows=2**16):
-        r"""Cap each ReLU unit of a one-layer model at the largest activation it takes
-        on the training rows (over a stream, the largest so far), where it saturates
-        from then on (:meth:`OneLayerField.saturated`).
+    @staticmethod
+    def _unit_caps_of(net, X, previous=None, rows=2**16):
+        r"""Where each ReLU unit of a one-layer ``net`` saturates: the largest
+        activation it takes on the training rows X (over a stream, the largest so far,
+        with ``previous``); None for other models (:meth:`OneLayerField.saturated`).
 
         The denoising objective's limit reconstructs every point as a weighted mean
         of training rows, inside their hull; a ReLU network extrapolates linearly, and
@@ -178,19 +180,19 @@ class _BaseAutoEncoder(
         units bound the reconstruction as the limit's is bounded: the energy then falls
         as :math:`-\lVert x\rVert^2 / 2` far away, and nothing changes on the training
         rows."""
-        previous = vars(self).get("_unit_caps") if carrying else None
-        self._unit_caps = None  # measure the units as trained
-        field = self.net_.module_.field()
+        with torch.no_grad():
+            field = net.module_.field()
         if not isinstance(field, OneLayerField) or field.activation.name != "relu":
-            return
-        caps = np.zeros(self._fitted_n_components)
+            return None
+        field = field.to(dtype=torch.float64)
+        caps = np.zeros(field.width)
         for start in range(0, X.shape[0], rows):
-            hidden = self._map_rows("hidden", X[start : start + rows], (HIDDEN,))
+            hidden = map_field_rows("hidden", field, X[start : start + rows], (field.width,))
             caps = np.maximum(caps, hidden.max(0))
         caps = caps if previous is None else np.maximum(caps, previous)
         # float32 as the weights are, rounded up: no training row is ever capped.
         rounded = caps.astype(np.float32)
-        self._unit_caps = np.where(rounded < caps, np.nextafter(rounded, np.inf), rounded)
+        return np.where(rounded < caps, np.nextafter(rounded, np.inf), rounded)
 
     def _fit_temperature(self, X, weights, carrying):
         """Set ``temperature_``, the score-matching temperature of the field on (evenly

@@ -447,8 +447,9 @@ class _BaseFieldModel(BaseEstimator):
         targets = None if target is None else as_tensor(target, device, torch.float32)
         if net.shuffle:
             order = canonical_order(X)
-            inputs = inputs[torch.from_numpy(order).to(device)]
-            targets = None if targets is None else targets[torch.from_numpy(order).to(device)]
+            index = torch.from_numpy(order).to(device)
+            inputs = inputs[index]
+            targets = None if targets is None else targets[index]
             weights = None if weights is None else weights[order]
         rows = min(n_samples, net.batch_size) if net.batch_size > 0 else n_samples
         with torch_threads(rows, rows * net.module_.multiply_adds_per_row()):
@@ -477,12 +478,12 @@ class _BaseFieldModel(BaseEstimator):
             units.
         """
         dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        net = self.net_  # read once: a concurrent fit may replace it
+        # Read once: a concurrent fit may replace them (caps of another net are skipped).
+        net, caps = self.net_, vars(self).get("_unit_caps")
         with torch.no_grad():
             field = net.module_.field().to(dtype=dtype, device=net.device)
-        caps = vars(self).get("_unit_caps")
-        if caps is not None:  # ReLU units saturating at their training range
-            field = field.saturated(torch.as_tensor(caps))
         n_components = net.module_.encoder_bias.shape[0]
+        if caps is not None and caps.shape == (n_components,):
+            field = field.saturated(torch.as_tensor(caps))  # ReLU units saturating
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
         return map_field_rows(fn, field, X, row_shape, floats_per_row, operation)
