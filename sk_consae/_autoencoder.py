@@ -184,7 +184,7 @@ class _BaseAutoEncoder(
             field = net.module_.field()
         if not isinstance(field, OneLayerField) or field.activation.name != "relu":
             return None
-        field = field.to(dtype=torch.float64)
+        field = field.to(dtype=torch.float64 if X.dtype == np.float64 else torch.float32)
         caps = np.zeros(field.width)
         for start in range(0, X.shape[0], rows):
             hidden = map_field_rows("hidden", field, X[start : start + rows], (field.width,))
