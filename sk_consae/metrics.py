@@ -230,13 +230,7 @@ def jacobian_asymmetry(
     Parameters
     ----------
     estimator : fitted estimator, Pipeline, torch module or callable
-        A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
-        to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
-        tensor is differentiated with autograd (``torch.func``) on its parameters'
-        device, in their dtype (a tuple output is read as its first element); a
-        callable of arrays, by central finite differences (:math:`2D` calls).
-        :math:`J = \partial f / \partial x`; for an auto-encoder's reconstruction
-        module that is the estimator's own Jacobian.
+        The field, as in :func:`jacobian_symmetricity`.
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     y : Ignored
@@ -251,8 +245,7 @@ def jacobian_asymmetry(
         Draws the probes (per block of rows: the result does not depend on how X is
         chunked).
     device : str or torch.device, optional
-        Where a torch callable without parameters computes (default the CPU); a
-        module computes where its parameters are.
+        As in :func:`jacobian_symmetricity`.
 
     Returns
     -------
@@ -353,13 +346,7 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=Non
     Parameters
     ----------
     estimator : fitted estimator, Pipeline, torch module or callable
-        A fitted estimator's field, or a user's field :math:`f` mapping points (n, D)
-        to (n, D): a ``torch.nn.Module`` or a callable that returns a tensor for a
-        tensor is differentiated with autograd (``torch.func``) on its parameters'
-        device, in their dtype (a tuple output is read as its first element); a
-        callable of arrays, by central finite differences (:math:`2D` calls).
-        :math:`J = \partial f / \partial x`; for an auto-encoder's reconstruction
-        module that is the estimator's own Jacobian.
+        The field, as in :func:`jacobian_symmetricity`.
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     n_probes : int or None, default=None
@@ -370,8 +357,7 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=Non
         Draws the probes (per block of rows: the result does not depend on how X is
         chunked).
     device : str or torch.device, optional
-        Where a torch callable without parameters computes (default the CPU); a
-        module computes where its parameters are.
+        As in :func:`jacobian_symmetricity`.
 
     Returns
     -------
@@ -431,8 +417,7 @@ def curl(field, X, *, device=None):
     X : array-like of shape (n_samples, n_features)
         Samples, one per row.
     device : str or torch.device, optional
-        Where a torch callable without parameters computes (default the CPU); a
-        module computes where its parameters are.
+        As in :func:`jacobian_symmetricity`.
 
     Returns
     -------
