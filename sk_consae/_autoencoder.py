@@ -420,15 +420,14 @@ class _BaseAutoEncoder(
                 f"samples; got {X.shape[0]}."
             )
         sigma = reference_noise(X)
-        done = [0]  # rows scored so far: _map_rows passes the chunks in order
 
-        def terms(field, rows):
-            start, done[0] = done[0], done[0] + rows.shape[0]
-            noise = row_noise(start, done[0], rows.shape[1], SCORE_NOISE_DRAWS)
+        def terms(field, rows, start):
+            noise = row_noise(start, start + rows.shape[0], rows.shape[1], SCORE_NOISE_DRAWS)
             return denoising_terms(field, rows, (sigma * noise).to(rows.device, rows.dtype))
 
         n_floats = (SCORE_NOISE_DRAWS + 4) * max(X.shape[1], self._fitted_n_components)
-        means = self._map_rows(terms, X, (3,), floats_per_row=n_floats).mean(0, dtype=np.float64)
+        terms = self._map_rows(terms, X, (3,), floats_per_row=n_floats, with_start=True)
+        means = terms.mean(0, dtype=np.float64)
         return denoised_fraction(*means)
 
     # --- energy and outliers ------------------------------------------------------

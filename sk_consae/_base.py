@@ -40,7 +40,9 @@ def chunk_bytes():
     return min(_MAX_CHUNK_BYTES, int(get_config()["working_memory"] * 2**20))
 
 
-def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=None):
+def map_field_rows(
+    fn, field, X, row_shape=(), floats_per_row=None, operation=None, with_start=False
+):
     """Apply ``fn(field, rows)`` to chunks of X and stack the results in an ndarray.
 
     Chunks run on the field's device and in its dtype, each under the thread policy,
@@ -60,6 +62,9 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
         the field says ``operation`` needs, or ``4 * max(n_features, field.width)``.
     operation : str, optional
         What ``fn`` computes, for :meth:`~sk_consae._maths.field.Field.working_floats`.
+    with_start : bool, default=False
+        Call ``fn(field, rows, start)`` with the chunk's first row index in X, for
+        computations whose random draws belong to row positions, not to chunks.
     """
     if isinstance(fn, str):
         fn = getattr(type(field), fn)
@@ -74,7 +79,8 @@ def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, operation=No
         for start in range(0, X.shape[0], rows):
             chunk = as_tensor(X[start : start + rows], device, dtype)
             with torch_threads(chunk.shape[0], chunk.shape[0] * n_features * width):
-                out[start : start + rows] = fn(field, chunk).cpu().numpy()
+                values = fn(field, chunk, start) if with_start else fn(field, chunk)
+                out[start : start + rows] = values.cpu().numpy()
     return out
 
 
@@ -462,7 +468,7 @@ class _BaseFieldModel(BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
-    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None, operation=None):
+    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None, operation=None, with_start=False):
         """Apply ``fn(field, rows)`` to bounded chunks of ``X``; stack the results.
 
         Computation runs in X's floating dtype (float32 or float64) on the fitted
@@ -470,7 +476,7 @@ class _BaseFieldModel(BaseEstimator):
 
         Parameters
         ----------
-        fn, floats_per_row, operation
+        fn, floats_per_row, operation, with_start
             As in :func:`map_field_rows`.
         X : ndarray of shape (n_samples, n_features), validated
         row_shape : tuple
@@ -486,4 +492,4 @@ class _BaseFieldModel(BaseEstimator):
         if caps is not None and caps.shape == (n_components,):
             field = field.saturated(torch.as_tensor(caps))  # ReLU units saturating
         row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
-        return map_field_rows(fn, field, X, row_shape, floats_per_row, operation)
+        return map_field_rows(fn, field, X, row_shape, floats_per_row, operation, with_start)

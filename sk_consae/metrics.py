@@ -112,14 +112,13 @@ def _per_row(function, field, X, n_probes, random_state, row_shape=()):
     seed = None
     if n_probes is not None:
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    done = [0]  # rows so far: map_field_rows passes the chunks in order
 
-    def rows(field, chunk):
-        start, done[0] = done[0], done[0] + chunk.shape[0]
-        probes = None if seed is None else row_probes(seed, start, done[0], n_probes, X.shape[1])
+    def rows(field, chunk, start):
+        stop = start + chunk.shape[0]
+        probes = None if seed is None else row_probes(seed, start, stop, n_probes, X.shape[1])
         return function(field, chunk, probes)
 
-    values = map_field_rows(rows, field, X, row_shape, operation="norms")
+    values = map_field_rows(rows, field, X, row_shape, operation="norms", with_start=True)
     if not np.isfinite(values).all():
         raise ValueError(
             "The field (or its Jacobian) is NaN or infinite at some rows of X: nothing "

@@ -27,6 +27,8 @@ import numpy as np
 import torch
 from torch.func import jvp, vjp, vmap
 
+from .row_draws import BLOCK_ROWS, draws_for_rows
+
 __all__ = [
     "rademacher",
     "row_probes",
@@ -43,26 +45,20 @@ def rademacher(shape, generator, dtype, device):
     return (2 * bits - 1).to(dtype=dtype, device=device)
 
 
-# row_probes draws each block of this many rows from a generator of its own.
-PROBE_BLOCK_ROWS = 256
-
-
 def row_probes(seed, start, stop, n_probes, n_features):
     """Rademacher probes of shape (n_probes, stop - start, n_features), int8, for rows
-    ``start`` to ``stop`` of a data set: each block of :data:`PROBE_BLOCK_ROWS` rows
-    draws its own from ``(seed, block)``, so an estimate is the same whichever chunks
+    ``start`` to ``stop`` of a data set, drawn per block of rows from ``(seed, block)``
+    (:func:`~.row_draws.draws_for_rows`), so an estimate is the same whichever chunks
     the rows are computed in."""
-    size = PROBE_BLOCK_ROWS
-    first, last = start // size, (stop - 1) // size
-    blocks = []
-    for block in range(first, last + 1):
+
+    def draw_block(block):
         state = np.random.SeedSequence([int(seed), block]).generate_state(1)[0]
         generator = torch.Generator().manual_seed(int(state))
-        bits = torch.randint(
-            0, 2, (n_probes, size, n_features), generator=generator, dtype=torch.int8
-        )
-        blocks.append(bits.mul_(2).sub_(1))
-    return torch.cat(blocks, 1)[:, start - first * size : stop - first * size]
+        shape = (n_probes, BLOCK_ROWS, n_features)
+        bits = torch.randint(0, 2, shape, generator=generator, dtype=torch.int8)
+        return bits.mul_(2).sub_(1)
+
+    return draws_for_rows(start, stop, draw_block)
 
 
 def probe_chunks(X, n_probes, generator, chunk):

@@ -38,6 +38,8 @@ References
 import numpy as np
 import torch
 
+from .row_draws import BLOCK_ROWS, draws_for_rows
+
 __all__ = [
     "hyvarinen_terms",
     "fitted_temperature",
@@ -106,28 +108,20 @@ def denoising_terms(field, X, offsets):
     return total / offsets.shape[0]
 
 
-# row_noise draws each block of this many rows from a generator of its own.
-NOISE_BLOCK_ROWS = 256
-
-
 def row_noise(start, stop, n_features, draws):
     """Standard normal float64 noise of shape (draws, stop - start, n_features) for rows
     ``start`` to ``stop`` of a data set, the same whichever chunks the rows are asked
-    for in: each block of :data:`NOISE_BLOCK_ROWS` rows has a generator seeded by the
-    block's number, in float64 whatever the data's dtype. A criterion built on it
+    for in (:func:`~.row_draws.draws_for_rows`; each block's generator is seeded by the
+    block's number), in float64 whatever the data's dtype. A criterion built on it
     depends on the data and the model only, not on how much memory (scikit-learn's
     ``working_memory``) a chunk may take."""
-    size = NOISE_BLOCK_ROWS
-    first, last = start // size, (stop - 1) // size
-    blocks = [
-        torch.randn(
-            (draws, size, n_features),
-            generator=torch.Generator().manual_seed(block),
-            dtype=torch.float64,
-        )
-        for block in range(first, last + 1)
-    ]
-    return torch.cat(blocks, 1)[:, start - first * size : stop - first * size]
+
+    def draw_block(block):
+        generator = torch.Generator().manual_seed(block)
+        shape = (draws, BLOCK_ROWS, n_features)
+        return torch.randn(shape, generator=generator, dtype=torch.float64)
+
+    return draws_for_rows(start, stop, draw_block)
 
 
 def denoised_fraction(squared_norm, inner_product, noise_squared_norm):
