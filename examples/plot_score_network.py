@@ -47,18 +47,12 @@ def smoothed_log_density(X):
     return np.logaddexp.reduce(logs, axis=1)
 
 
-class ScoreNetwork(torch.nn.Module):
-    """An unconstrained field: 2 -> 64 -> 64 -> 2."""
-
-    def __init__(self):
-        super().__init__()
-        self.net = torch.nn.Sequential(
-            torch.nn.Linear(2, 64), torch.nn.SiLU(), torch.nn.Linear(64, 64),
-            torch.nn.SiLU(), torch.nn.Linear(64, 2),
-        )  # fmt: skip
-
-    def forward(self, x):
-        return self.net(x)
+def mlp(n_outputs):
+    """2 -> 64 -> 64 -> n_outputs, with SiLU units."""
+    return torch.nn.Sequential(
+        torch.nn.Linear(2, 64), torch.nn.SiLU(), torch.nn.Linear(64, 64),
+        torch.nn.SiLU(), torch.nn.Linear(64, n_outputs),
+    )  # fmt: skip
 
 
 class GradientNetwork(torch.nn.Module):
@@ -66,10 +60,7 @@ class GradientNetwork(torch.nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.energy = torch.nn.Sequential(
-            torch.nn.Linear(2, 64), torch.nn.SiLU(), torch.nn.Linear(64, 64),
-            torch.nn.SiLU(), torch.nn.Linear(64, 1),
-        )  # fmt: skip
+        self.energy = mlp(1)
 
     def forward(self, x):
         def energy_of_point(point):
@@ -93,7 +84,7 @@ def train(network, X, steps=1500):
 
 
 X = sample(4000)
-score_net = train(ScoreNetwork(), X)
+score_net = train(mlp(2), X)  # an unconstrained field: 2 -> 64 -> 64 -> 2
 gradient_net = train(GradientNetwork(), X)
 
 # %%

@@ -27,28 +27,14 @@ class FunctionField(Field):
     ``device`` for points of ``n_features`` dimensions."""
 
     potential_scale = None  # nothing is known of its symmetry
+    # Plain attributes here, where the auto-encoder families read them off their weights.
+    device = dtype = n_features = width = None
 
     def __init__(self, function, n_features, dtype, device):
         self.function = function
-        self._n_features = int(n_features)
-        self._dtype = dtype
-        self._device = torch.device(device)
-
-    @property
-    def device(self):
-        return self._device
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    @property
-    def n_features(self):
-        return self._n_features
-
-    @property
-    def width(self):
-        return self._n_features
+        self.n_features = self.width = int(n_features)
+        self.dtype = dtype
+        self.device = torch.device(device)
 
     def to(self, dtype=None, device=None):
         return self  # a user's function stays where its parameters are
