@@ -1,8 +1,6 @@
 """UntiedAutoEncoder: an auto-encoder (one hidden layer or several) as a transformer, an
 energy model and an outlier detector."""
 
-from string import Template
-
 import numpy as np
 import torch
 from sklearn.base import (
@@ -14,7 +12,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import HIDDEN, _BaseFieldModel, map_field_rows
+from ._base import _BaseFieldModel, map_field_rows
 from ._maths.energy import finite_contributions, finite_energies
 from ._maths.one_layer import OneLayerField
 from ._maths.score_matching import (
@@ -24,7 +22,7 @@ from ._maths.score_matching import (
     hyvarinen_terms,
     row_noise,
 )
-from ._options import declare_options
+from ._options import ANOMALY_CONSTRAINTS, MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS
 from ._outliers import (
     carry_energies,
     extend_sample,
@@ -54,6 +52,12 @@ class _BaseAutoEncoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, _BaseFieldModel
 ):
     """Fit, transform, energy and outlier contract shared by the auto-encoders."""
+
+    _parameter_constraints: dict = {
+        **MODEL_CONSTRAINTS,
+        **ANOMALY_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+    }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -187,7 +191,9 @@ class _BaseAutoEncoder(
         field = field.to(dtype=torch.float64 if X.dtype == np.float64 else torch.float32)
         caps = np.zeros(field.width)
         for start in range(0, X.shape[0], rows):
-            hidden = map_field_rows("hidden", field, X[start : start + rows], (field.width,))
+            hidden = map_field_rows(
+                lambda f, chunk: f.hidden(chunk), field, X[start : start + rows], (field.width,)
+            )
             caps = np.maximum(caps, hidden.max(0))
         caps = caps if previous is None else np.maximum(caps, previous)
         # float32 as the weights are, rounded up: no training row is ever capped.
@@ -217,7 +223,7 @@ class _BaseAutoEncoder(
         def terms(field, rows):
             return hyvarinen_terms(field, rows, n_probes, generator)
 
-        return self._map_rows(terms, X, (2,), operation="norms")
+        return self._map_rows(terms, X, (2,), floats_per_row=lambda f: f.norm_floats(X.shape[1]))
 
     def _resolve_energy_nodes(self):
         """Gauss-Legendre nodes of an untied model's energy, None for the family's exact
@@ -243,11 +249,6 @@ class _BaseAutoEncoder(
         # Models saved before temperature_ existed scored in energy units.
         if "offset_" in vars(self):
             vars(self).setdefault("temperature_", 1.0)
-        # Version 0.2.0.dev0 kept up to 10,000 training rows for the streaming offset_;
-        # a model saved by it keeps only their energies once loaded.
-        rows = vars(self).pop("_seen_sample", None)
-        if rows is not None:
-            self._energy_sample = self._energy(rows, raw=True).astype(np.float64)
         # Models saved before unit caps used unbounded ReLU units.
         vars(self).setdefault("_unit_caps", None)
         # Models saved before sample_weight kept energies alone, and counted rows in
@@ -285,7 +286,7 @@ class _BaseAutoEncoder(
             float32 for float32 input, float64 otherwise.
         """
         X = self._validate_for_inference(X)
-        return self._map_rows("hidden", X, (HIDDEN,))
+        return self._map_rows(lambda f, rows: f.hidden(rows), X, (self._fitted_n_components,))
 
     def inverse_transform(self, X):
         """Decode hidden activations: :math:`R\\,h + c`.
@@ -306,7 +307,7 @@ class _BaseAutoEncoder(
                 f"X has {X.shape[1]} features, but inverse_transform expects "
                 f"n_components={self._fitted_n_components} hidden activations (as fitted)."
             )
-        return self._map_rows("decode", X, (self.n_features_in_,))
+        return self._map_rows(lambda f, rows: f.decode(rows), X, (self.n_features_in_,))
 
     def reconstruct(self, X):
         """The reconstruction :math:`r(x) = R\\,h(W^\\top x + b) + c`.
@@ -321,7 +322,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows("reconstruct", X, (X.shape[1],))
+        return self._map_rows(lambda f, rows: f.reconstruct(rows), X, (X.shape[1],))
 
     def vector_field(self, X):
         """The auto-encoder's vector field :math:`v(x) = r(x) - x`.
@@ -338,7 +339,7 @@ class _BaseAutoEncoder(
         ndarray of shape (n_samples, n_features)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows("vector_field", X, (X.shape[1],))
+        return self._map_rows(lambda f, rows: f.vector_field(rows), X, (X.shape[1],))
 
     def jacobian(self, X):
         """Jacobian of the reconstruction, :math:`J(x) = R\\,\\mathrm{diag}(h'(u))\\,W^\\top`.
@@ -358,7 +359,7 @@ class _BaseAutoEncoder(
         """
         X = self._validate_for_inference(X)
         D = X.shape[1]
-        return self._map_rows("jacobian", X, (D, D), floats_per_row=2 * D * D)
+        return self._map_rows(lambda f, rows: f.jacobian(rows), X, (D, D), floats_per_row=2 * D * D)
 
     def score(self, X, y=None):
         r"""Fraction of noise added to X that the model's field removes: higher is
@@ -432,31 +433,28 @@ class _BaseAutoEncoder(
 
     # --- energy and outliers ------------------------------------------------------
 
-    def _along_segments(self, method):
-        """``fn(field, X)`` calling the field's ``method`` (``"energy"`` or
-        ``"energy_contributions"``) with ``energy_origin_`` and, for an untied model,
-        the ``energy_quadrature`` nodes fixed at fit (the same for both, so that
-        contributions add up to the energy); a gradient field's own exact rule
-        otherwise."""
+    def _energy(self, X, raw=False, contributions=False):
+        """Energies in log-density units, F / temperature_ (F itself when ``raw``), or
+        their split over the features (``contributions``): line integrals from
+        ``energy_origin_`` with, for an untied model, the ``energy_quadrature`` nodes
+        fixed at fit (the same for both, so that contributions add up to the energy);
+        a gradient field's own exact rule otherwise."""
         origin = torch.as_tensor(self.energy_origin_)
-        untied = self.net_.module_.weight_tying == "untied"
-        n_nodes = self._energy_nodes if untied else None
-
-        def along_segments(field, X):
-            start = origin.to(dtype=X.dtype, device=X.device)
-            return getattr(field, method)(X, start, n_nodes)
-
-        return along_segments
-
-    def _energy(self, X, raw=False):
-        """Energies in log-density units, F / temperature_ (F itself when ``raw``)."""
-        energy_fn = self._along_segments("energy")
+        n_nodes = self._energy_nodes if self.net_.module_.weight_tying == "untied" else None
         temperature = 1.0 if raw else self.temperature_
 
-        def finite(field, rows):
-            return finite_energies(energy_fn(field, rows) / temperature)
+        def energies(field, rows):
+            start = origin.to(dtype=rows.dtype, device=rows.device)
+            if contributions:
+                split = field.energy_contributions(rows, start, n_nodes)
+                return finite_contributions(split / temperature)
+            return finite_energies(field.energy(rows, start, n_nodes) / temperature)
 
-        return self._map_rows(finite, X)
+        if contributions:
+            return self._map_rows(
+                energies, X, (X.shape[1],), floats_per_row=lambda f: f.segment_floats(X.shape[1])
+            )
+        return self._map_rows(energies, X)
 
     def score_samples(self, X):
         """Log-density :math:`\\log \\hat p(x) = F(x) / T` of each sample, up to an
@@ -555,13 +553,7 @@ class _BaseAutoEncoder(
         True
         """
         X = self._validate_for_inference(X)
-        contributions_fn = self._along_segments("energy_contributions")
-        temperature = self.temperature_
-
-        def finite(field, rows):
-            return finite_contributions(contributions_fn(field, rows) / temperature)
-
-        return self._map_rows(finite, X, (X.shape[1],), operation="segments")
+        return self._energy(X, contributions=True)
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
@@ -593,26 +585,28 @@ class _BaseAutoEncoder(
         return np.where(decision >= 0, 1, -1)  # a non-finite decision is never an inlier
 
 
-def _shared_docstring(own_parameters=""):
-    """Fill ``$parameters`` and ``$attributes`` in an auto-encoder's class docstring,
-    with the class's ``own_parameters`` after the shared model parameters (the order of
-    ``__init__``).
+class UntiedAutoEncoder(_BaseAutoEncoder):
+    r"""Auto-encoder with free (untied), tied or scaled decoder weights, with one
+    hidden layer or several.
 
-    ``string.Template`` rather than an f-string, so that LaTeX braces and backslashes
-    in the docstrings are written as LaTeX.
-    """
+    .. math:: r(x) = R\,h(W^\top x + b) + c
 
-    def fill(cls):
-        parameters = _MODEL_PARAMETERS_DOC + own_parameters + _TRAINING_PARAMETERS_DOC
-        cls.__doc__ = Template(cls.__doc__).substitute(
-            parameters=parameters, attributes=_SHARED_DOC_ATTRIBUTES
-        )
-        return cls
+    (one hidden layer; ``hidden_layer_sizes`` adds layers before the code).
 
-    return fill
+    trained to minimise the mean of :math:`\lVert r(\tilde x) - x\rVert^2` over
+    mini-batches (:math:`\tilde x = x` plus optional Gaussian ``noise``). As a
+    transformer it maps X to hidden activations; as a density model its field
+    :math:`r(x) - x` has an energy (:meth:`score_samples`) that scores samples, and
+    it follows scikit-learn's outlier-detector contract (as
+    :class:`~sklearn.ensemble.IsolationForest`).
 
+    Training runs through skorch on float32 tensors; inference runs in the input's
+    dtype, in chunks of bounded memory.
 
-_MODEL_PARAMETERS_DOC = r"""
+    Read more in the :ref:`User Guide <vector-field>`.
+
+    Parameters
+    ----------
     n_components : int, default=100
         Number of hidden units H (of the code layer, with ``hidden_layer_sizes``).
     hidden_layer_sizes : tuple of int, default=()
@@ -643,9 +637,7 @@ _MODEL_PARAMETERS_DOC = r"""
         Weight :math:`\lambda` of the conservativeness regulariser
         :math:`\tfrac12 \lVert J - J^\top\rVert_F^2` (QCSBM's Asym, Chao et al. 2023),
         batch mean, exact in closed form. 0 for tied and scaled models. See
-        :ref:`training-criteria`."""
-
-_TRAINING_PARAMETERS_DOC = r"""
+        :ref:`training-criteria`.
     optimizer : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"sgd"`` uses ``momentum``. ``"lbfgs"`` runs one full-batch L-BFGS step
         (up to 20 iterations, strong-Wolfe line search) per epoch and ignores
@@ -697,9 +689,10 @@ _TRAINING_PARAMETERS_DOC = r"""
         ``random_state``) and record their loss as ``valid_loss`` in ``history_`` every
         epoch, for :class:`skorch.callbacks.EarlyStopping` or a look at over-fitting.
         Held-out rows do not train the model; ``offset_`` and ``energy_origin_`` still
-        use every row. None: train on all rows, no ``valid_loss``."""
+        use every row. None: train on all rows, no ``valid_loss``.
 
-_SHARED_DOC_ATTRIBUTES = r"""
+    Attributes
+    ----------
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch module.
     encoder_weights_ : ndarray of shape (n_features, n_components)
@@ -722,8 +715,8 @@ _SHARED_DOC_ATTRIBUTES = r"""
     noise_ : float
         The noise standard deviation used in training (``noise`` resolved).
     temperature_ : float
-        The score-matching temperature :math:`T = E\\lVert v\\rVert^2 /
-        (-E\\,\\nabla\\cdot v)` on (at most 8,192 evenly spaced) training rows:
+        The score-matching temperature :math:`T = E\lVert v\rVert^2 /
+        (-E\,\nabla\cdot v)` on (at most 8,192 evenly spaced) training rows:
         :meth:`score_samples` is the energy divided by it, a log-density whose scale
         does not depend on ``noise``. 1.0 when the field does not contract on average.
     history_ : skorch.history.History
@@ -734,36 +727,7 @@ _SHARED_DOC_ATTRIBUTES = r"""
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names."""
-
-
-@declare_options()
-@_shared_docstring()
-class UntiedAutoEncoder(_BaseAutoEncoder):
-    r"""Auto-encoder with free (untied), tied or scaled decoder weights, with one
-    hidden layer or several.
-
-    .. math:: r(x) = R\,h(W^\top x + b) + c
-
-    (one hidden layer; ``hidden_layer_sizes`` adds layers before the code).
-
-    trained to minimise the mean of :math:`\lVert r(\tilde x) - x\rVert^2` over
-    mini-batches (:math:`\tilde x = x` plus optional Gaussian ``noise``). As a
-    transformer it maps X to hidden activations; as a density model its field
-    :math:`r(x) - x` has an energy (:meth:`score_samples`) that scores samples, and
-    it follows scikit-learn's outlier-detector contract (as
-    :class:`~sklearn.ensemble.IsolationForest`).
-
-    Training runs through skorch on float32 tensors; inference runs in the input's
-    dtype, in chunks of bounded memory.
-
-    Read more in the :ref:`User Guide <vector-field>`.
-
-    Parameters
-    ----------$parameters
-
-    Attributes
-    ----------$attributes
+        Names of features seen during fit, when X has string column names.
 
     See Also
     --------

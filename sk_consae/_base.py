@@ -19,15 +19,11 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
-from ._nn.module import module_arguments
 from ._nn.net import AutoEncoderNet, SquaredError, TensorDataset
 from ._nn.optimizers import optimizer_name
 from ._nn.state import net_state, rebuild_net
 from ._nn.threads import torch_threads
 from ._options import ARCHITECTURE, net_arguments
-
-# Stands for the fitted number of hidden units in _BaseFieldModel._map_rows's row_shape.
-HIDDEN = object()
 
 # Largest intermediate a chunk of inference allocates: scikit-learn's working_memory
 # (sklearn.set_config), at most 64 MiB. Larger chunks gain nothing: score_samples and
@@ -40,9 +36,7 @@ def chunk_bytes():
     return min(_MAX_CHUNK_BYTES, int(get_config()["working_memory"] * 2**20))
 
 
-def map_field_rows(
-    fn, field, X, row_shape=(), floats_per_row=None, operation=None, with_start=False
-):
+def map_field_rows(fn, field, X, row_shape=(), floats_per_row=None, with_start=False):
     """Apply ``fn(field, rows)`` to chunks of X and stack the results in an ndarray.
 
     Chunks run on the field's device and in its dtype, each under the thread policy,
@@ -50,26 +44,22 @@ def map_field_rows(
 
     Parameters
     ----------
-    fn : callable or str
-        ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``, or
-        the name of a :class:`~sk_consae._maths.field.Field` method taking the chunk.
+    fn : callable
+        ``fn(field, X_chunk) -> Tensor`` of shape ``(len(X_chunk), *row_shape)``.
     field : Field
     X : ndarray of shape (n_samples, n_features), validated
     row_shape : tuple, default=()
         Shape of one output row.
-    floats_per_row : int, optional
-        Size of the largest per-row intermediate, to bound chunk memory; else what
-        the field says ``operation`` needs, or ``4 * max(n_features, field.width)``.
-    operation : str, optional
-        What ``fn`` computes, for :meth:`~sk_consae._maths.field.Field.working_floats`.
+    floats_per_row : int or callable, optional
+        Size of the largest per-row intermediate, to bound chunk memory, or a function
+        of the field giving it (e.g. its :meth:`~sk_consae._maths.field.Field.norm_floats`);
+        None for ``4 * max(n_features, field.width)``.
     with_start : bool, default=False
         Call ``fn(field, rows, start)`` with the chunk's first row index in X, for
         computations whose random draws belong to row positions, not to chunks.
     """
-    if isinstance(fn, str):
-        fn = getattr(type(field), fn)
-    if floats_per_row is None and operation is not None:
-        floats_per_row = field.working_floats(operation, X.shape[1])
+    if callable(floats_per_row):
+        floats_per_row = floats_per_row(field)
     device, dtype, width, n_features = field.device, field.dtype, field.width, field.n_features
     if floats_per_row is None:
         floats_per_row = 4 * max(n_features, width)
@@ -171,7 +161,7 @@ def as_tensor(array, device, dtype=None):
 class _BaseFieldModel(BaseEstimator):
     """Training and inference shared by the auto-encoders and the field extractor.
 
-    Subclasses define ``__init__`` (storing public parameters declared in
+    Subclasses define ``__init__`` and ``_parameter_constraints`` (from the groups in
     :mod:`sk_consae._options`) and may override :meth:`_net_params`.
     """
 
@@ -361,20 +351,19 @@ class _BaseFieldModel(BaseEstimator):
         """Every keyword argument of the skorch net that the public parameters decide,
         for ``n_samples`` training rows and the fitted ``noise``.
 
-        Derived from the declarations in :mod:`sk_consae._options`: new nets are built
-        from it, and continued training compares its ``ARCHITECTURE`` keys with the
-        fitted net and applies the rest through skorch's ``set_params``.
+        Built by :func:`sk_consae._options.net_arguments`: new nets are built from it,
+        and continued training compares its ``ARCHITECTURE`` keys with the fitted net
+        and applies the rest through skorch's ``set_params``.
         """
         self._check_callbacks()
-        return {**net_arguments(self, n_samples, noise), **self._net_params()}
+        params = self.get_params(deep=False)
+        return {**net_arguments(params, n_samples, noise), **self._net_params()}
 
     def _new_net(self, n_samples, n_features, device, random_state, noise):
         init_seed, shuffle_seed, noise_seed = random_state.randint(np.iinfo(np.int32).max, size=3)
         # Derived, not drawn: later draws (and so every model without a split) stay as
         # they were before validation_fraction existed.
         split_seed = np.random.SeedSequence([int(shuffle_seed), 1]).generate_state(1)[0]
-        arguments = self._skorch_params(n_samples, noise)
-        arguments.update(module_arguments(arguments.pop("module__hidden_layer_sizes", ())))
         return AutoEncoderNet(
             module__n_features=n_features,
             module__seed=int(init_seed),
@@ -384,7 +373,7 @@ class _BaseFieldModel(BaseEstimator):
             shuffle_seed=int(shuffle_seed),
             noise_seed=int(noise_seed),
             split_seed=int(split_seed),
-            **arguments,
+            **self._skorch_params(n_samples, noise),
         )
 
     def _update_training_params(self, net, n_samples, noise):
@@ -397,6 +386,7 @@ class _BaseFieldModel(BaseEstimator):
         place.
         """
         params = self._skorch_params(n_samples, noise)
+        del params["module"]  # the class follows hidden_layer_sizes, compared below
         for key, name in ARCHITECTURE.items():
             wanted, fitted = params.pop(key, ()), getattr(net, key, ())  # () when one layer
             if wanted != fitted:
@@ -468,7 +458,7 @@ class _BaseFieldModel(BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
-    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None, operation=None, with_start=False):
+    def _map_rows(self, fn, X, row_shape=(), floats_per_row=None, with_start=False):
         """Apply ``fn(field, rows)`` to bounded chunks of ``X``; stack the results.
 
         Computation runs in X's floating dtype (float32 or float64) on the fitted
@@ -476,20 +466,21 @@ class _BaseFieldModel(BaseEstimator):
 
         Parameters
         ----------
-        fn, floats_per_row, operation, with_start
+        fn, row_shape, floats_per_row, with_start
             As in :func:`map_field_rows`.
         X : ndarray of shape (n_samples, n_features), validated
-        row_shape : tuple
-            Shape of one output row; ``HIDDEN`` stands for the fitted number of hidden
-            units.
         """
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        field = self._field(torch.float64 if X.dtype == np.float64 else torch.float32)
+        return map_field_rows(fn, field, X, row_shape, floats_per_row, with_start)
+
+    def _field(self, dtype, device=None):
+        """The fitted :class:`~sk_consae._maths.field.Field` in ``dtype`` on ``device``
+        (the net's by default), its ReLU units saturating at the fitted caps: what
+        every query, metric and plot of a fitted estimator computes from."""
         # Read once: a concurrent fit may replace them (caps of another net are skipped).
         net, caps = self.net_, vars(self).get("_unit_caps")
         with torch.no_grad():
-            field = net.module_.field().to(dtype=dtype, device=net.device)
-        n_components = net.module_.encoder_bias.shape[0]
-        if caps is not None and caps.shape == (n_components,):
-            field = field.saturated(torch.as_tensor(caps))  # ReLU units saturating
-        row_shape = tuple(n_components if size is HIDDEN else size for size in row_shape)
-        return map_field_rows(fn, field, X, row_shape, floats_per_row, operation, with_start)
+            field = net.module_.field().to(dtype, net.device if device is None else device)
+        if caps is not None and caps.shape == (field.width,):
+            field = field.saturated(torch.as_tensor(caps))
+        return field

@@ -1,16 +1,18 @@
 """ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array
 
-from ._base import HIDDEN, _BaseFieldModel
+from ._base import _BaseFieldModel
 from ._fields import field_values
 from ._maths.energy import finite_energies
 from ._nn.module import WEIGHT_TYING
-from ._options import OPTIONS, declare_options
+from ._options import MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS, Number
 
 __all__ = ["ConservativeFieldExtractor"]
 
@@ -31,11 +33,6 @@ def check_field_values(y, X):
     return y
 
 
-# Only gradient fields (tied or scaled), and a fixed batch size.
-@declare_options(
-    weight_tying=[StrOptions(set(WEIGHT_TYING) - {"untied"})],
-    batch_size=OPTIONS["batch_size"].constraint[:1],
-)
 class ConservativeFieldExtractor(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, _BaseFieldModel
 ):
@@ -161,6 +158,15 @@ class ConservativeFieldExtractor(
     ((900, 2), (900,))
     """
 
+    _parameter_constraints: dict = {
+        **MODEL_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+        # Only gradient fields (tied or scaled), and a fixed batch size.
+        "weight_tying": [StrOptions(set(WEIGHT_TYING) - {"untied"})],
+        "batch_size": [Number(Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
+    }
+
     def __init__(
         self,
         n_components=100,
@@ -276,7 +282,7 @@ class ConservativeFieldExtractor(
         """
         X = self._validate_for_inference(X)
         Z = self._standardized(X)
-        gradient = self._map_rows("vector_field", Z, (X.shape[1],))
+        gradient = self._map_rows(lambda f, rows: f.vector_field(rows), Z, (X.shape[1],))
         return (gradient * self.input_scale_).astype(X.dtype, copy=False)
 
     def score_samples(self, X):
@@ -313,7 +319,9 @@ class ConservativeFieldExtractor(
         ndarray of shape (n_samples, n_components)
         """
         X = self._validate_for_inference(X)
-        return self._map_rows("hidden", self._standardized(X), (HIDDEN,))
+        return self._map_rows(
+            lambda f, rows: f.hidden(rows), self._standardized(X), (self._fitted_n_components,)
+        )
 
     def decompose(self, X, y):
         """Split the field's values y into the fitted conservative part and the rest.

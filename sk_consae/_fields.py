@@ -12,7 +12,6 @@ import torch
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._base import _BaseFieldModel, callable_output, final_step, map_field_rows
-from ._maths import field_from_parameters
 from ._maths.function_field import FunctionField
 
 __all__ = ["fitted_model", "fitted_field", "field_of", "field_values", "call_numpy_field"]
@@ -23,11 +22,10 @@ _TRIAL_ROWS = 8
 
 
 def fitted_field(estimator, X=None):
-    """``(field, X)``: a fitted estimator's field in float64 on the CPU, from its public
-    ``field_parameters_``, and X validated for it (a Pipeline's steps before it
-    transform X first); X may be None."""
+    """``(field, X)``: a fitted estimator's field in float64 on the CPU, and X validated
+    for it (a Pipeline's steps before it transform X first); X may be None."""
     final, X = fitted_model(estimator, X)
-    return field_from_parameters(final.field_parameters_, torch.float64), X
+    return final._field(torch.float64, "cpu"), X
 
 
 def fitted_model(estimator, X=None):

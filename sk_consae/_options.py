@@ -1,18 +1,12 @@
-"""Every parameter of the estimators, declared once.
+"""The estimators' parameters: their constraints, and the skorch net's arguments.
 
-An :class:`Option` holds a public parameter's constraint (what
-``_parameter_constraints`` checks), the skorch net arguments it becomes, whether it
-fixes the model (continued training then needs it unchanged) and whether those net
-arguments are saved with a fitted model. Estimators derive their constraints with
-:func:`declare_options`; :func:`net_arguments` builds the net's arguments;
-:data:`ARCHITECTURE` and :data:`PERSISTED_NET_ARGUMENTS` are derived here. The allowed
+The constraints are scikit-learn's ``_parameter_constraints``, in groups that the
+estimators combine; :func:`net_arguments` is the one place where the parameters
+become the arguments of :class:`~sk_consae._nn.net.AutoEncoderNet`. The allowed
 strings come from the registries that implement them.
 """
 
 import copy
-import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,17 +14,16 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._maths.activations import ACTIVATIONS
-from ._nn.module import CONTRACTION_TARGETS, WEIGHT_TYING
+from ._nn.module import CONTRACTION_TARGETS, WEIGHT_TYING, module_arguments
 from ._nn.optimizers import OPTIMIZERS
 
 __all__ = [
     "Number",
-    "Option",
-    "OPTIONS",
-    "NET_INTERNALS",
+    "MODEL_CONSTRAINTS",
+    "TRAINING_CONSTRAINTS",
+    "ANOMALY_CONSTRAINTS",
+    "CONTRACTION_CONSTRAINTS",
     "ARCHITECTURE",
-    "PERSISTED_NET_ARGUMENTS",
-    "declare_options",
     "net_arguments",
     "check_hidden_layer_sizes",
     "resolve_batch_size",
@@ -43,6 +36,74 @@ class Number(Interval):
 
     def is_satisfied_by(self, val):
         return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
+_POSITIVE = Interval(Real, 0, None, closed="neither")
+_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+_COUNT = Number(Integral, 1, None, closed="left")
+
+# What the model is: shared by the auto-encoders and the extractor.
+MODEL_CONSTRAINTS = {
+    "n_components": [_COUNT],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "weight_tying": [StrOptions(set(WEIGHT_TYING))],
+}
+
+# How it trains: shared by every estimator.
+TRAINING_CONSTRAINTS = {
+    "optimizer": [StrOptions(set(OPTIMIZERS))],
+    "lr": [_POSITIVE, None],
+    "momentum": [Interval(Real, 0, 1, closed="left")],
+    "max_epochs": [_COUNT],
+    "batch_size": [_COUNT, StrOptions({"auto"})],
+    "shuffle": ["boolean"],
+    "device": [str, torch.device],  # "cpu", "cuda", "cuda:N"; checked at fit
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "callbacks": [list, None],
+    "warm_start": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+}
+
+# The auto-encoders' own: deeper models, denoising, subsampling, the energy and its
+# threshold. Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
+ANOMALY_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like"],
+    "weight_length": [_POSITIVE, None],
+    "noise": [_NON_NEGATIVE, StrOptions({"auto"})],
+    "asymmetry_penalty": [_NON_NEGATIVE],
+    "max_samples": [StrOptions({"auto"}), _COUNT, Number(Real, 0, 1, closed="right"), None],
+    "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
+    "energy_quadrature": [StrOptions({"exact"}), Number(Integral, 1, 1000, closed="both")],
+}
+
+CONTRACTION_CONSTRAINTS = {
+    "contraction": [_NON_NEGATIVE],
+    "contraction_target": [StrOptions(set(CONTRACTION_TARGETS))],
+}
+
+# Net arguments that define the model and its optimiser, with the parameter each comes
+# from: continued training needs them unchanged. An absent module__hidden_layer_sizes
+# stands for ().
+ARCHITECTURE = {
+    "module__n_components": "n_components",
+    "module__hidden_layer_sizes": "hidden_layer_sizes",
+    "module__activation": "activation",
+    "module__weight_tying": "weight_tying",
+    "optimizer": "optimizer",
+}
+
+# Parameters the net takes under the same name, when the estimator has them.
+_SAME_NAME = (
+    "weight_length",
+    "asymmetry_penalty",
+    "contraction",
+    "contraction_target",
+    "max_epochs",
+    "shuffle",
+    "validation_fraction",
+    "verbose",
+)
 
 
 # batch_size="auto": at most this many rows, and at least AUTO_MIN_STEPS optimiser steps
@@ -97,239 +158,27 @@ def check_hidden_layer_sizes(sizes):
     return values
 
 
-@dataclass(frozen=True)
-class Option:
-    """One public parameter.
-
-    Attributes
-    ----------
-    name : str
-        The estimator's parameter.
-    constraint : list
-        scikit-learn's parameter constraints.
-    net_names : tuple of str
-        The net arguments it may become; () when only the estimator uses it.
-    to_net : callable, optional
-        ``to_net(value, setup) -> dict`` of net arguments, with ``setup`` the
-        :class:`Setup` of the fit; default ``{net_names[0]: value}``.
-    architecture : bool
-        It fixes the model or its optimiser: continued training needs it unchanged.
-    persisted : bool
-        Its net arguments are saved with the fitted net as plain values.
-    """
-
-    name: str
-    constraint: list
-    net_names: tuple = ()
-    to_net: Callable = None
-    architecture: bool = False
-    persisted: bool = True
-
-    def net_arguments(self, value, setup):
-        if not self.net_names:
-            return {}
-        if self.to_net is None:
-            return {self.net_names[0]: value}
-        return self.to_net(value, setup)
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the net arguments depend on besides the option's own value: every
-    parameter of the estimator, the number of training rows and fitted values."""
-
-    params: dict
-    n_samples: int
-    noise: float = 0.0
-
-
-def _optimizer(value, setup):
-    return {"optimizer": OPTIMIZERS[value].cls, **OPTIMIZERS[value].arguments}
-
-
-def _lr(value, setup):
-    return {"lr": OPTIMIZERS[setup.params["optimizer"]].default_lr if value is None else value}
-
-
-def _momentum(value, setup):
-    return (
-        {"optimizer__momentum": value}
-        if OPTIMIZERS[setup.params["optimizer"]].uses_momentum
-        else {}
-    )
-
-
-def _batch_size(value, setup):
-    full_batch = OPTIMIZERS[setup.params["optimizer"]].full_batch
-    return {"batch_size": -1 if full_batch else resolve_batch_size(value, setup.n_samples)}
-
-
-def _max_samples(value, setup):
-    return {"max_samples": resolve_max_samples(value, setup.n_samples)}
-
-
-def _hidden_layer_sizes(value, setup):
-    # The one-hidden-layer module has no such argument: () stands for it.
-    sizes = check_hidden_layer_sizes(value)
-    return {"module__hidden_layer_sizes": sizes} if sizes else {}
-
-
-_POSITIVE = Interval(Real, 0, None, closed="neither")
-_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-
-OPTIONS = {
-    option.name: option
-    for option in (
-        Option(
-            "n_components",
-            [Number(Integral, 1, None, closed="left")],
-            ("module__n_components",),
-            architecture=True,
-        ),
-        Option(
-            "hidden_layer_sizes",
-            ["array-like"],
-            ("module__hidden_layer_sizes",),
-            _hidden_layer_sizes,
-            architecture=True,
-        ),
-        Option(
-            "activation",
-            [StrOptions(set(ACTIVATIONS))],
-            ("module__activation",),
-            architecture=True,
-        ),
-        Option(
-            "weight_tying",
-            [StrOptions(set(WEIGHT_TYING))],
-            ("module__weight_tying",),
-            architecture=True,
-        ),
-        Option("weight_length", [_POSITIVE, None], ("weight_length",)),
-        # The net gets the fitted noise_ ("auto" resolved on the data).
-        Option(
-            "noise",
-            [_NON_NEGATIVE, StrOptions({"auto"})],
-            ("noise",),
-            lambda value, setup: {"noise": setup.noise},
-        ),
-        Option("asymmetry_penalty", [_NON_NEGATIVE], ("asymmetry_penalty",)),
-        Option("contraction", [_NON_NEGATIVE], ("contraction",)),
-        Option(
-            "contraction_target", [StrOptions(set(CONTRACTION_TARGETS))], ("contraction_target",)
-        ),
-        Option(
-            "optimizer",
-            [StrOptions(set(OPTIMIZERS))],
-            ("optimizer",),
-            _optimizer,
-            architecture=True,
-            persisted=False,  # saved by name (net_weights)
-        ),
-        Option("lr", [_POSITIVE, None], ("lr",), _lr),
-        Option(
-            "momentum", [Interval(Real, 0, 1, closed="left")], ("optimizer__momentum",), _momentum
-        ),
-        Option("max_epochs", [Number(Integral, 1, None, closed="left")], ("max_epochs",)),
-        Option(
-            "max_samples",
-            [
-                StrOptions({"auto"}),
-                Number(Integral, 1, None, closed="left"),
-                Number(Real, 0, 1, closed="right"),
-                None,
-            ],
-            ("max_samples",),
-            _max_samples,
-        ),
-        Option(
-            "batch_size",
-            [Number(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-            ("batch_size",),
-            _batch_size,
-        ),
-        Option("shuffle", ["boolean"], ("shuffle",)),
-        Option(
-            "validation_fraction",
-            [Interval(Real, 0, 1, closed="neither"), None],
-            ("validation_fraction",),
-        ),
-        Option("verbose", ["verbose"], ("verbose",)),
-        # Copied at fit; the estimator re-creates them when it loads (never saved).
-        Option(
-            "callbacks",
-            [list, None],
-            ("callbacks",),
-            lambda value, setup: {"callbacks": copy.deepcopy(value)},
-            persisted=False,
-        ),
-        # Used by the estimator itself, not by the net.
-        Option("device", [str, torch.device]),  # "cpu", "cuda", "cuda:N"; checked at fit
-        Option("random_state", ["random_state"]),
-        Option("warm_start", ["boolean"]),
-        Option("contamination", [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})]),
-        # Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
-        Option(
-            "energy_quadrature", [StrOptions({"exact"}), Number(Integral, 1, 1000, closed="both")]
-        ),
-        Option("standardize", ["boolean"]),
-    )
-}
-
-# Net arguments the estimator sets itself (sizes, seeds, advice), saved with the net.
-NET_INTERNALS = (
-    "module__n_features",
-    "module__seed",
-    "shuffle_seed",
-    "noise_seed",
-    "split_seed",
-    "divergence_advice",
-)
-
-# Net arguments that define the model and its optimiser: continued training needs them
-# unchanged. An absent module__hidden_layer_sizes stands for ().
-ARCHITECTURE = {
-    name: option.name
-    for option in OPTIONS.values()
-    if option.architecture
-    for name in option.net_names
-}
-
-# The net arguments a saved model keeps, as plain values.
-PERSISTED_NET_ARGUMENTS = (
-    *NET_INTERNALS,
-    *(name for option in OPTIONS.values() if option.persisted for name in option.net_names),
-    *sorted({name for spec in OPTIMIZERS.values() for name in spec.arguments}),
-)
-
-
-def declare_options(**narrower):
-    """Class decorator: ``_parameter_constraints`` from the declarations of the
-    parameters of the class's ``__init__``; ``narrower`` replaces some for this class
-    (e.g. fewer tyings)."""
-
-    def decorate(cls):
-        names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-        undeclared = [name for name in names if name not in OPTIONS]
-        if undeclared:
-            raise TypeError(
-                f"{cls.__name__} has parameters {undeclared} that sk_consae._options does "
-                "not declare; add an Option for each."
-            )
-        cls._parameter_constraints = {
-            name: narrower.get(name, OPTIONS[name].constraint) for name in names
-        }
-        return cls
-
-    return decorate
-
-
-def net_arguments(estimator, n_samples, noise=0.0):
-    """The net's keyword arguments from ``estimator``'s parameters, for ``n_samples``
-    training rows and the fitted ``noise``."""
-    params = estimator.get_params(deep=False)
-    setup = Setup(params, n_samples, noise)
-    arguments = {}
-    for name, value in params.items():
-        arguments.update(OPTIONS[name].net_arguments(value, setup))
+def net_arguments(params, n_samples, noise=0.0):
+    """The net's keyword arguments from an estimator's ``params`` (``get_params``), for
+    ``n_samples`` training rows and the fitted ``noise``: the module, the optimiser and
+    its learning rate (its default for None), the resolved batch size and subsample,
+    and the parameters the net takes as they are. Callbacks are copied."""
+    optimizer = OPTIMIZERS[params["optimizer"]]
+    batch_size = params["batch_size"]
+    arguments = {
+        "module__n_components": params["n_components"],
+        "module__activation": params["activation"],
+        "module__weight_tying": params["weight_tying"],
+        "optimizer": optimizer.cls,
+        **optimizer.arguments,
+        "lr": optimizer.default_lr if params["lr"] is None else params["lr"],
+        "batch_size": -1 if optimizer.full_batch else resolve_batch_size(batch_size, n_samples),
+        "max_samples": resolve_max_samples(params.get("max_samples"), n_samples),
+        "noise": noise,
+        "callbacks": copy.deepcopy(params["callbacks"]),
+        **module_arguments(check_hidden_layer_sizes(params.get("hidden_layer_sizes", ()))),
+        **{name: params[name] for name in _SAME_NAME if name in params},
+    }
+    if optimizer.uses_momentum:
+        arguments["optimizer__momentum"] = params["momentum"]
     return arguments

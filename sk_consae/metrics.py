@@ -118,7 +118,9 @@ def _per_row(function, field, X, n_probes, random_state, row_shape=()):
         probes = None if seed is None else row_probes(seed, start, stop, n_probes, X.shape[1])
         return function(field, chunk, probes)
 
-    values = map_field_rows(rows, field, X, row_shape, operation="norms", with_start=True)
+    values = map_field_rows(
+        rows, field, X, row_shape, lambda f: f.norm_floats(X.shape[1]), with_start=True
+    )
     if not np.isfinite(values).all():
         raise ValueError(
             "The field (or its Jacobian) is NaN or infinite at some rows of X: nothing "
@@ -526,7 +528,7 @@ def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=No
         energy = field.energy(chunk, start, None if own_rule else n_nodes)
         return torch.stack([energy, path_dependence(field, chunk, start, turn, n_nodes)], 1)
 
-    values = map_field_rows(rows, measured, X, (2,), operation="segments")
+    values = map_field_rows(rows, measured, X, (2,), lambda f: f.segment_floats(X.shape[1]))
     if not np.isfinite(values).all():
         raise ValueError("The field is NaN or infinite on a path from the origin to X.")
     return Bunch(energy=values[:, 0], path_dependence=values[:, 1], origin=origin)
@@ -755,7 +757,7 @@ def reconstruction_score(estimator, X, y=None):
     """
     _require_samples(X, "reconstruction_score")
     field, X = fitted_field(estimator, X)
-    return -float(map_field_rows("squared_error", field, X).mean())
+    return -float(map_field_rows(lambda f, rows: f.squared_error(rows), field, X).mean())
 
 
 def hyvarinen_score(estimator, X, y=None):

@@ -86,7 +86,7 @@ def test_tied_and_scaled_estimators_have_symmetric_jacobians(cls, tying, digits)
 def test_jacobian_matches_autograd_of_the_reconstruction(digits):
     ae = small(activation="tanh").fit(digits)
     x = torch.as_tensor(digits[:3])
-    field = OneLayerField.from_parameters(ae.field_parameters_, torch.float64)
+    field = ae._field(torch.float64)
     from sk_consae._maths.one_layer import reconstruction
 
     expected = torch.stack(
@@ -372,7 +372,7 @@ def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(
     from sk_consae._maths.energy import closed_form_energy, segment_energy
 
     ae = small(weight_tying=tying, activation=activation).fit(digits)
-    field = OneLayerField.from_parameters(ae.field_parameters_, torch.float64)
+    field = ae._field(torch.float64)
     X = torch.as_tensor(digits[:100])
     origin = torch.as_tensor(ae.energy_origin_)
     expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])

@@ -30,15 +30,13 @@ def test_inference_chunks_follow_scikit_learns_working_memory(fitted, few_digits
 
 @pytest.mark.parametrize("tying", ["untied", "tied", "scaled"])
 def test_field_parameters_are_plain_values_that_rebuild_the_field(tying, few_digits):
-    from sk_consae._maths.one_layer import OneLayerField, vector_field
-
     model = UntiedAutoEncoder(6, weight_tying=tying, max_epochs=2, random_state=0)
     params = model.fit(few_digits).field_parameters_
     assert params.weight_tying == tying and params.activation == "relu"
     assert all(v is None or isinstance(v, (np.ndarray, str)) for v in params.values())
-    field = OneLayerField.from_parameters(params, torch.float64)
-    with torch.no_grad():
-        rebuilt = vector_field(field, torch.as_tensor(few_digits)).numpy()
+    # r(x) = R h(W^T x + b) + c in NumPy, the ReLU units saturating at unit_caps.
+    hidden = np.clip(few_digits @ params.encoder_weight + params.encoder_bias, 0, params.unit_caps)
+    rebuilt = hidden @ params.decoder_weight.T + params.decoder_bias - few_digits
     np.testing.assert_allclose(rebuilt, model.vector_field(few_digits), rtol=1e-5, atol=1e-6)
     model.set_params(weight_tying="untied" if tying != "untied" else "tied")
     assert model.field_parameters_.weight_tying == tying  # the fitted state

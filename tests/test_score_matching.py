@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from sklearn.model_selection import GridSearchCV
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._maths import field_from_parameters
 from sk_consae._maths.score_matching import (
     denoised_fraction,
     fitted_temperature,
@@ -58,7 +57,7 @@ def test_fitted_temperature_recovers_a_gaussian_log_density():
     # is c for N(0, I) data (m -> D), and F / T* is then log N(0, I) up to a constant.
     second_moment = np.mean((GAUSSIAN**2).sum(1))
     for c in (0.1, 0.5):
-        field = field_from_parameters(linear_tied_model(GAUSSIAN, c).field_parameters_)
+        field = linear_tied_model(GAUSSIAN, c)._field(torch.float64)
         terms = hyvarinen_terms(field, torch.as_tensor(GAUSSIAN)).numpy()
         temperature = fitted_temperature(*terms.mean(0))
         assert temperature == pytest.approx(c * second_moment / 2, rel=1e-5)  # float32 W
@@ -152,7 +151,7 @@ def test_trace_and_score_agree_with_autograd(hidden_layer_sizes, weight_tying):
         max_epochs=3,
         random_state=0,
     ).fit(X)
-    field = field_from_parameters(model.field_parameters_)
+    field = model._field(torch.float64)
     rows = torch.as_tensor(X[:20])
     jacobians = torch.func.vmap(torch.func.jacrev(lambda x: field.reconstruct(x[None])[0]))(rows)
     trace = torch.diagonal(jacobians, dim1=1, dim2=2).sum(1)
@@ -167,7 +166,7 @@ def test_trace_and_score_agree_with_autograd(hidden_layer_sizes, weight_tying):
 def test_hutchinson_trace_is_unbiased_for_deep_fields():
     X = RNG.normal(size=(200, 5))
     model = UntiedAutoEncoder(8, hidden_layer_sizes=(6,), max_epochs=2, random_state=0).fit(X)
-    field = field_from_parameters(model.field_parameters_)
+    field = model._field(torch.float64)
     rows = torch.as_tensor(X[:10])
     exact = field.jacobian_trace(rows)
     estimate = field.jacobian_trace(rows, 4000, torch.Generator().manual_seed(0))
@@ -221,7 +220,7 @@ def test_energies_of_different_noise_levels_share_one_scale():
 def test_score_samples_is_the_energy_divided_by_the_temperature():
     X = RNG.normal(size=(300, 3))
     model = UntiedAutoEncoder(8, weight_tying="tied", max_epochs=3, random_state=0).fit(X)
-    field = field_from_parameters(model.field_parameters_)
+    field = model._field(torch.float64)
     origin = torch.as_tensor(model.energy_origin_)
     energies = field.energy(torch.as_tensor(X), origin).numpy()
     assert np.allclose(model.score_samples(X), energies / model.temperature_)

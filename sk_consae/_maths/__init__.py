@@ -1,14 +1,11 @@
 """Pure maths of auto-encoder fields: tensors in, tensors out.
 
 Nothing here imports torch modules, skorch or estimators. :mod:`.field` is the
-interface every family implements; each family has its own module and is listed in
-:data:`.field.FAMILIES` here.
+interface every family implements; each family has its own module.
 """
 
 from .deep import DeepField
-from .field import FAMILIES, Field, field_from_parameters
+from .field import Field
 from .one_layer import OneLayerField
 
-FAMILIES.extend([DeepField, OneLayerField])
-
-__all__ = ["Field", "OneLayerField", "DeepField", "field_from_parameters"]
+__all__ = ["Field", "OneLayerField", "DeepField"]

@@ -117,29 +117,6 @@ class DeepField(_DeepParameters, Field):
             None if scale is None else scale.to(device=device, dtype=dtype),
         )
 
-    @classmethod
-    def describes(cls, parameters) -> bool:
-        return bool(parameters.get("hidden_layer_sizes"))
-
-    @classmethod
-    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "DeepField":
-        """Build the field from an estimator's ``field_parameters_`` (lists of arrays)."""
-
-        def tensors(name):
-            return tuple(
-                torch.as_tensor(a).to(dtype=dtype, device=device) for a in parameters[name]
-            )
-
-        scale = parameters["potential_scale"]
-        return cls(
-            tensors("encoder_weight"),
-            tensors("encoder_bias"),
-            tensors("decoder_weight"),
-            tensors("decoder_bias"),
-            get_activation(parameters["activation"]),
-            None if scale is None else torch.as_tensor(scale).to(dtype=dtype, device=device),
-        )
-
     def parameters(self) -> dict:
         return {
             "encoder_weight": list(self.encoder_weights),
@@ -150,14 +127,13 @@ class DeepField(_DeepParameters, Field):
             "hidden_layer_sizes": tuple(b.shape[0] for b in self.encoder_biases[:-1]),
         }
 
-    def working_floats(self, operation, n_features):
-        if operation == "norms":  # 16 probes at a time, with every layer's activations
-            width = max(w.shape[1] for w in self.encoder_weights)
-            return 16 * 8 * (n_features + width * (len(self.encoder_weights) + 1))
-        if operation == "segments":  # about one knot per unit that crosses its kink
-            units = sum(b.numel() for b in self.encoder_biases)
-            return 4 * max(n_features, units) * (2 + units)
-        return None
+    def norm_floats(self, n_features):  # 16 probes at a time, every layer's activations
+        width = max(w.shape[1] for w in self.encoder_weights)
+        return 16 * 8 * (n_features + width * (len(self.encoder_weights) + 1))
+
+    def segment_floats(self, n_features):  # about one knot per unit that crosses its kink
+        units = sum(b.numel() for b in self.encoder_biases)
+        return 4 * max(n_features, units) * (2 + units)
 
     def exact_nodes(self, n_nodes):
         """``n_nodes``, or for None the exact rule where there is one: piece by piece

@@ -10,16 +10,15 @@ computes these its own way (the one-hidden-layer family in closed form, deeper o
 with forward and reverse mode); callers never ask which family they hold.
 
 A new family is one module under ``_maths/`` with a subclass of :class:`Field` (its
-parameters usually a :class:`~typing.NamedTuple` it inherits from), listed in
-:data:`FAMILIES` by :mod:`sk_consae._maths`, and a torch module whose ``field()``
-returns it.
+parameters usually a :class:`~typing.NamedTuple` it inherits from) and a torch module
+whose ``field()`` returns it.
 """
 
 import torch
 
 from .jacobian import asymmetry_from_norms, symmetricity_from_norms
 
-__all__ = ["Field", "FAMILIES", "field_from_parameters"]
+__all__ = ["Field"]
 
 
 class Field:
@@ -28,17 +27,6 @@ class Field:
     in the field's dtype and on its device."""
 
     # --- structure ----------------------------------------------------------------
-
-    @classmethod
-    def describes(cls, parameters) -> bool:
-        """Whether ``parameters`` (an estimator's ``field_parameters_``) are this
-        family's."""
-        raise NotImplementedError
-
-    @classmethod
-    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu"):
-        """The field of an estimator's ``field_parameters_``, in ``dtype``."""
-        raise NotImplementedError
 
     def parameters(self) -> dict:
         """The parameters as tensors under the names of ``field_parameters_``."""
@@ -74,12 +62,14 @@ class Field:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
         return self.potential_scale is not None
 
-    def working_floats(self, operation, n_features):
-        """Floats one row of ``operation`` allocates at most, to size chunks of
-        inference: None for the default ``4 * max(n_features, width)``.
+    def norm_floats(self, n_features):
+        """Floats one row of the Jacobian norms (or curl) allocates at most, to size
+        chunks of inference; None for the default ``4 * max(n_features, width)``."""
+        return None
 
-        ``operation`` is ``"norms"`` (Jacobian norms and curl) or ``"segments"``
-        (line integrals and their contributions)."""
+    def segment_floats(self, n_features):
+        """Floats one row of a line integral (or its contributions) allocates at most;
+        None for the default."""
         return None
 
     # --- the map ------------------------------------------------------------------
@@ -171,15 +161,3 @@ class Field:
         r"""The line integral from ``origin`` split over the features, (n, D): rows sum
         to :math:`F(x) - F(x_0)`. ``n_nodes`` as in :meth:`energy`."""
         raise NotImplementedError
-
-
-# Filled by sk_consae._maths with each family, most specific first.
-FAMILIES: list = []
-
-
-def field_from_parameters(parameters, dtype=torch.float64, device="cpu") -> Field:
-    """The field of an estimator's ``field_parameters_``, whatever its family."""
-    for family in FAMILIES:
-        if family.describes(parameters):
-            return family.from_parameters(parameters, dtype, device)
-    raise ValueError("these parameters describe no known family of fields.")

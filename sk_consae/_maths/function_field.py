@@ -39,12 +39,11 @@ class FunctionField(Field):
     def to(self, dtype=None, device=None):
         return self  # a user's function stays where its parameters are
 
-    def working_floats(self, operation, n_features):
-        if operation == "norms":  # 16 probes at a time, each a batch in and out
-            return 16 * 4 * n_features
-        if operation == "segments":
-            return 4 * n_features * 2
-        return None
+    def norm_floats(self, n_features):  # 16 probes at a time, each a batch in and out
+        return 16 * 4 * n_features
+
+    def segment_floats(self, n_features):
+        return 4 * n_features * 2
 
     def vector_field(self, X):
         return self.function(X)

@@ -38,10 +38,8 @@ __all__ = [
     "symmetricity_from_norms",
     "antisymmetric_norm_from_norms",
     "dense_symmetricity",
-    "jacobian_symmetricity_rows",
     "curl_rows",
     "dense_curl",
-    "jacobian_asymmetry_rows",
     "asymmetry_from_norms",
 ]
 
@@ -138,34 +136,6 @@ def dense_symmetricity(A: torch.Tensor) -> torch.Tensor:
     frobenius_sq = (A * A).sum((-2, -1))
     trace_sq = (A * A.transpose(-2, -1)).sum((-2, -1))
     return symmetricity_from_norms(frobenius_sq, trace_sq)
-
-
-def jacobian_symmetricity_rows(
-    field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None
-) -> torch.Tensor:
-    """Symmetricity of :math:`J(x)` for each row of X in closed form, shape (n,).
-
-    Tied and scaled models are symmetric by construction and score exactly 1.
-    """
-    if field.is_gradient:
-        return torch.ones(X.shape[0], dtype=X.dtype, device=X.device)
-    return symmetricity_from_norms(*jacobian_norms(field, X, forms))
-
-
-def jacobian_asymmetry_rows(
-    field: OneLayerField, X: torch.Tensor, forms: JacobianForms = None, normalize=False
-) -> torch.Tensor:
-    r"""QCSBM's asymmetry of :math:`J(x)` per row of X, in closed form, shape (n,).
-
-    :math:`\lVert J - J^\top\rVert_F^2 = 2\,(\lVert J\rVert_F^2 - \operatorname{tr}(JJ))`,
-    so :math:`\mathrm{Asym} = \tfrac12 \lVert J - J^\top\rVert_F^2 = \lVert J\rVert_F^2 -
-    \operatorname{tr}(JJ)` and :math:`\mathrm{NAsym} = \lVert J - J^\top\rVert_F^2 /
-    (4 \lVert J\rVert_F^2) = 1 - \mathrm{sym}(J)^2` (0 where :math:`J = 0`).
-    Tied and scaled models score exactly 0.
-    """
-    if field.is_gradient:
-        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
-    return asymmetry_from_norms(*jacobian_norms(field, X, forms), normalize)
 
 
 def asymmetry_from_norms(frobenius_sq, trace_sq, normalize=False):

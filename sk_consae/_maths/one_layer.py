@@ -77,39 +77,6 @@ class _OneLayerParameters(NamedTuple):
 class OneLayerField(_OneLayerParameters, Field):
     __doc__ = _OneLayerParameters.__doc__
 
-    @classmethod
-    def describes(cls, parameters) -> bool:
-        return not parameters.get("hidden_layer_sizes")
-
-    @classmethod
-    def from_parameters(cls, parameters, dtype=torch.float64, device="cpu") -> "OneLayerField":
-        """Build the field from plain arrays, e.g. an estimator's ``field_parameters_``.
-
-        Parameters
-        ----------
-        parameters : mapping
-            ``encoder_weight``, ``encoder_bias``, ``decoder_weight``, ``decoder_bias``
-            (arrays), ``potential_scale`` (array or None), ``activation`` (a name),
-            ``weight_tying`` (``"untied"``, ``"tied"`` or ``"scaled"``) and optionally
-            ``unit_caps`` (array or None: ReLU units saturating there).
-        dtype : torch.dtype, default=torch.float64
-        device : str or torch.device, default="cpu"
-        """
-
-        def tensor(name):
-            return torch.as_tensor(parameters[name]).to(dtype=dtype, device=device)
-
-        W = tensor("encoder_weight")
-        tied = parameters["weight_tying"] == "tied"
-        scale = None if parameters["potential_scale"] is None else tensor("potential_scale")
-        # A tied decoder is W itself; a scaled one W diag(s), rebuilt in this dtype.
-        R = W if tied else (W * scale if scale is not None else tensor("decoder_weight"))
-        activation = get_activation(parameters["activation"])
-        bias, decoder_bias = tensor("encoder_bias"), tensor("decoder_bias")
-        field = cls(W, bias, R, decoder_bias, activation, scale, tied)
-        caps = parameters.get("unit_caps")
-        return field if caps is None else field.saturated(torch.as_tensor(caps))
-
     def to(self, dtype=None, device=None) -> "OneLayerField":
         """Return the parameters cast to ``dtype`` and moved to ``device``.
 

@@ -9,13 +9,13 @@ Callbacks are not part of the state: the estimator re-creates them from its
 ``callbacks`` parameter.
 """
 
+import inspect
 import warnings
 
 import numpy as np
 import torch
 from skorch.history import History
 
-from .._options import PERSISTED_NET_ARGUMENTS
 from .module import module_arguments
 from .net import AutoEncoderNet, SquaredError
 from .optimizers import OPTIMIZERS, optimizer_name
@@ -47,12 +47,26 @@ def _tensors(value):
     return value
 
 
+# skorch's own arguments that the estimators set; the rest of what a net is built with
+# is AutoEncoderNet's own keywords and the module's and optimiser's (prefixed).
+_SKORCH_ARGUMENTS = ("lr", "max_epochs", "batch_size", "verbose")
+
+
+def _saved_arguments(net):
+    """The names of the arguments a saved net keeps as plain values (not the optimiser
+    class, saved by name, the callbacks, re-created, or the device)."""
+    own = inspect.signature(AutoEncoderNet.__init__).parameters
+    own = [name for name in own if name not in ("self", "args", "kwargs")]
+    prefixed = [name for name in vars(net) if name.startswith(("module__", "optimizer__"))]
+    return [*own, *_SKORCH_ARGUMENTS, *prefixed]
+
+
 def net_weights(net):
     """The net's arguments, optimiser name, device and module weights as plain values:
     what :func:`rebuild_net` needs for a net with a new optimiser and no history."""
     return {
         "arguments": {
-            key: _plain(getattr(net, key)) for key in PERSISTED_NET_ARGUMENTS if hasattr(net, key)
+            key: _plain(getattr(net, key)) for key in _saved_arguments(net) if hasattr(net, key)
         },
         "optimizer": optimizer_name(net.optimizer),
         "device": str(net.device),

@@ -652,7 +652,7 @@ def conservative_recovery(
     if progress:
         progress(f"{trained_tying} AE")
     trained = with_callbacks(autoencoder).set_params(weight_tying=trained_tying).fit(X)
-    trained_field = OneLayerField.from_parameters(trained.field_parameters_, torch.float64)
+    trained_field = trained._field(torch.float64, "cpu")
     n_features, n_hidden = trained_field.encoder_weight.shape
     random_field = _random_untied_field(
         n_features, n_hidden, trained_field.activation, random_weight_scale, rng
