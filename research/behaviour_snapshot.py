@@ -14,8 +14,7 @@ import numpy as np
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae import metrics
+from sk_consae import ConservativeFieldExtractor, ContractiveAutoEncoder, UntiedAutoEncoder, metrics
 
 MODELS = {
     "default": lambda: UntiedAutoEncoder(16, max_epochs=4, random_state=0),

@@ -14,7 +14,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
-from sk_consae._maths.one_layer import OneLayerField
 from sk_consae.metrics import reconstruction_score
 
 from ._helpers import AE_METHODS, TYINGS

@@ -3,7 +3,6 @@ fitted field as plain values."""
 
 import numpy as np
 import pytest
-import torch
 
 from sk_consae import UntiedAutoEncoder
 

@@ -41,7 +41,7 @@ import torch
 from torch.func import jacrev, vmap
 
 from . import autodiff
-from .activations import Activation, get_activation
+from .activations import Activation
 from .energy import gauss_legendre
 from .field import Field
 from .jacobian import antisymmetric_norm_from_norms, dense_curl, dense_symmetricity

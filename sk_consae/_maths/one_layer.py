@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import torch
 
-from .activations import Activation, get_activation, saturating_relu
+from .activations import Activation, saturating_relu
 from .energy import closed_form_energy, segment_contributions, segment_energy
 from .field import Field
 from .jacobian import (
