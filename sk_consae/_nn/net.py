@@ -20,12 +20,12 @@ import sys
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import PrintLog
 from skorch.utils import Ansi
 from torch import nn
 
 from ..exceptions import TrainingDivergedError
-from .optimizers import optimizer_step
+from .seams import FastEpochs, optimizer_step
 from .threads import torch_threads
 
 __all__ = [
@@ -35,10 +35,6 @@ __all__ = [
     "epoch_seed",
     "step_seed",
 ]
-
-# skorch's per-batch notifications; nets whose callbacks define none skip them.
-BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-
 
 _MASK64 = 2**64 - 1
 
@@ -186,20 +182,12 @@ class SquaredError(nn.Module):
 
 
 class EpochTable(PrintLog):
-    """skorch's per-epoch table (``verbose=1``), coloured only on a terminal, and not
-    computed when nothing prints it.
+    """skorch's per-epoch table (``verbose=1``), coloured only on a terminal.
 
     skorch marks each column's best value with ANSI colour codes; written to a pipe or
     a log file they show up as escape sequences. Colour is dropped when standard output
     is not a terminal or when ``NO_COLOR`` is set (https://no-color.org).
     """
-
-    def on_epoch_end(self, net, **kwargs):
-        # skorch tabulates every epoch and then drops the text when the net is silent:
-        # about 0.2 ms an epoch, a tenth of a small dataset's epoch.
-        if self.sink is print and not net.verbose:
-            return
-        super().on_epoch_end(net, **kwargs)
 
     def format_row(self, row, key, color):
         text = super().format_row(row, key, color)
@@ -213,7 +201,7 @@ def _terminal_colours():
     return not os.environ.get("NO_COLOR") and bool(isatty and isatty())
 
 
-class AutoEncoderNet(NeuralNet):
+class AutoEncoderNet(FastEpochs, NeuralNet):
     """skorch net for :class:`~sk_consae._nn.module.AutoEncoderModule`.
 
     Adds to :class:`skorch.NeuralNet`: Gaussian input ``noise`` (denoising, drawn
@@ -259,13 +247,14 @@ class AutoEncoderNet(NeuralNet):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # torch's Optimizer pickles only defaults, state and param_groups; L-BFGS also
-        # keeps the list of its parameters in `_params` (set in its __init__), which a
-        # pickled or deep-copied net would lack when training continues.
+        # torch's Optimizer pickles only defaults, state and param_groups, and L-BFGS
+        # keeps its parameter list from __init__: a pickled or deep-copied L-BFGS could
+        # not step. A new one over the same parameters takes the saved state.
         optimizer = getattr(self, "optimizer_", None)
-        if isinstance(optimizer, torch.optim.LBFGS) and not hasattr(optimizer, "_params"):
-            optimizer._params = optimizer.param_groups[0]["params"]
-            optimizer._numel_cache = None
+        if isinstance(optimizer, torch.optim.LBFGS):
+            saved = optimizer.state_dict()
+            self.initialize_optimizer()
+            self.optimizer_.load_state_dict(saved)
 
     def get_split_datasets(self, X, y=None, **fit_params):
         """The whole :class:`TensorDataset`, or a seeded hold-out split of it when
@@ -297,7 +286,7 @@ class AutoEncoderNet(NeuralNet):
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
-        # run_single_epoch checks the epoch's loss (per step when callbacks watch
+        # The fast epoch checks the epoch's loss (per step when callbacks watch
         # batches); a non-finite update in the last step shows only here.
         for name, parameter in self.module_.named_parameters():
             if not torch.isfinite(parameter).all():
@@ -341,41 +330,6 @@ class AutoEncoderNet(NeuralNet):
             loss = loss + self.asymmetry_penalty * self.module_.asymmetry(penalty_input)
         return loss
 
-    def uses_batch_hooks(self):
-        """Whether the net or a callback does something per batch (``on_batch_begin``,
-        ``on_batch_end`` or ``on_grad_computed``); skorch's no-op defaults do not."""
-        owners = [(self, NeuralNet)] + [(cb, Callback) for _, cb in self.callbacks_]
-        return any(
-            getattr(type(owner), hook, None) is not getattr(base, hook)
-            for owner, base in owners
-            for hook in BATCH_HOOKS
-        )
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """skorch's epoch, without its per-batch machinery when nothing uses it.
-
-        skorch notifies every callback three times per batch and writes two history
-        rows per batch; on small data that costs a third of the optimiser step. Unless
-        a callback has a per-batch hook, an epoch here runs the steps alone and records
-        one batch row holding the epoch's mean loss (weighted by batch size, as skorch's
-        ``train_loss`` is), so the epoch rows and every epoch-level callback are as
-        skorch makes them.
-        """
-        if iterator is None or not training or self._batch_hooks:
-            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
-        self._set_training(True)
-        losses, sizes = [], []
-        for batch in iterator:
-            losses.append(step_fn(batch, **fit_params)["loss"].detach())
-            sizes.append(batch[0].shape[0])
-        weights = torch.tensor(sizes, dtype=losses[0].dtype, device=losses[0].device)
-        mean_loss = float(torch.stack(losses) @ weights) / sum(sizes)  # one synchronisation
-        self._check_loss(mean_loss)
-        self.history.new_batch()
-        self.history.record_batch(prefix + "_loss", mean_loss)
-        self.history.record_batch(prefix + "_batch_size", sum(sizes))
-        self.history.record(prefix + "_batch_count", len(sizes))
-
     def train_step(self, batch, **fit_params):
         inputs, targets = batch
         if self.noise:
@@ -399,7 +353,7 @@ class AutoEncoderNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         """skorch's step (forward, loss, gradients) through :meth:`_loss_backward`, so
         that training with per-batch callbacks computes what training without them does."""
-        self._set_training(True)
+        self.module_.train()
         inputs, targets = batch
         return self._loss_backward(inputs, targets)
 
@@ -439,8 +393,7 @@ class AutoEncoderNet(NeuralNet):
             return step["loss"]
 
         try:
-            for name in self._optimizers:  # skorch's _step_optimizer, less overhead
-                optimizer_step(getattr(self, name + "_"), closure)
+            optimizer_step(self.optimizer_, closure)
         except RuntimeError as error:
             # torch's optimisers cast lr-derived step sizes to the parameters' dtype:
             # SGD at lr=1e300 overflows there, before any parameter does.
