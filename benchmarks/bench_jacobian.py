@@ -18,7 +18,7 @@ from _harness import mnist_like, report
 
 from sk_consae import UntiedAutoEncoder
 from sk_consae._maths.jacobian import dense_symmetricity
-from sk_consae._maths.one_layer import OneLayerField, reconstruction
+from sk_consae._maths.one_layer import OneLayerField
 from sk_consae.metrics import jacobian_symmetricity
 
 
@@ -26,7 +26,7 @@ def dense_baseline(model, X, chunk=250):
     field = OneLayerField.from_parameters(model.field_parameters_, torch.float64)
 
     def r(x):
-        return reconstruction(field, x[None])[0]
+        return field.reconstruct(x[None])[0]
 
     jacobians = torch.func.vmap(torch.func.jacrev(r))
     values = []

@@ -57,11 +57,7 @@ def random_points(seed, n, n_features, scale=1.0):
 
 def autograd_jacobians(field, X):
     """Jacobians of the reconstruction by autograd, one (D, D) matrix per row of X."""
-    from sk_consae._maths.one_layer import reconstruction
 
     return torch.stack(
-        [
-            torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-            for x in X
-        ]
+        [torch.autograd.functional.jacobian(lambda x: field.reconstruct(x[None])[0], x) for x in X]
     )

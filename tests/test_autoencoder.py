@@ -86,11 +86,10 @@ def test_jacobian_matches_autograd_of_the_reconstruction(digits):
     ae = small(activation="tanh").fit(digits)
     x = torch.as_tensor(digits[:3])
     field = ae._field(torch.float64)
-    from sk_consae._maths.one_layer import reconstruction
 
     expected = torch.stack(
         [
-            torch.autograd.functional.jacobian(lambda z: reconstruction(field, z[None])[0], xi)
+            torch.autograd.functional.jacobian(lambda z: field.reconstruct(z[None])[0], xi)
             for xi in x
         ]
     )

@@ -10,16 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
+from sk_consae._maths import autodiff
 from sk_consae._maths.activations import get_activation
-from sk_consae._maths.deep import (
-    DeepField,
-    deep_energy,
-    deep_jacobian,
-    deep_jacobian_norms,
-    deep_reconstruction,
-    deep_segment_contributions,
-    deep_segment_energy,
-)
+from sk_consae._maths.deep import DeepField
 from sk_consae._maths.jacobian import (
     antisymmetric_norm_from_norms,
     dense_curl,
@@ -84,19 +77,19 @@ def test_the_gradient_family_has_a_symmetric_jacobian_and_its_energy_is_exact(
 ):
     field = random_field(architecture, activation, "gradient")
     X = points(architecture)
-    J = deep_jacobian(field, X)
+    J = field.jacobian(X)
     assert torch.allclose(J, J.transpose(1, 2), atol=1e-6)
     X_grad = X.clone().requires_grad_()
-    (gradient,) = torch.autograd.grad(deep_energy(field, X_grad).sum(), X_grad)
-    assert torch.allclose(gradient, deep_reconstruction(field, X) - X, atol=1e-6)
+    (gradient,) = torch.autograd.grad(field.energy(X_grad, None).sum(), X_grad)
+    assert torch.allclose(gradient, field.reconstruct(X) - X, atol=1e-6)
 
 
 @given(architecture=architectures, activation=st.sampled_from(SMOOTH))
 def test_the_line_integral_of_a_gradient_model_is_its_exact_energy(architecture, activation):
     field = random_field(architecture, activation, "gradient")
     X, origin = points(architecture), points(architecture, 1)[0]
-    line = deep_segment_energy(field, X, origin, n_nodes=64)
-    exact = deep_energy(field, X) - deep_energy(field, origin[None])
+    line = field.segment_energy(X, origin, n_nodes=64)
+    exact = field.energy(X, None) - field.energy(origin[None], None)
     assert torch.allclose(line, exact, atol=1e-6, rtol=0)
 
 
@@ -109,22 +102,22 @@ def test_piecewise_linear_line_integrals_are_exact_between_kinks(architecture, a
     # No quadrature error across ReLU kinks: piece by piece, the exact energy difference.
     field = random_field(architecture, activation, "gradient")
     X, origin = scale * points(architecture), points(architecture, 1)[0]
-    line = deep_segment_energy(field, X, origin, n_nodes=None)
-    exact = deep_energy(field, X) - deep_energy(field, origin[None])
+    line = field.segment_energy(X, origin, n_nodes=None)
+    exact = field.energy(X, None) - field.energy(origin[None], None)
     assert torch.allclose(line, exact, atol=1e-9 * scale**2, rtol=1e-10)
-    contributions = deep_segment_contributions(field, X, origin, n_nodes=None)
+    contributions = field.energy_contributions(X, origin, n_nodes=None)
     assert torch.allclose(contributions.sum(1), line, atol=1e-12 * scale**2, rtol=1e-12)
 
 
 def test_exact_line_integrals_need_piecewise_linear_units():
     field = random_field((2, [3], 2, 0), "tanh", "gradient")
     with pytest.raises(ValueError, match="piecewise-linear units; 'tanh' is smooth"):
-        deep_segment_energy(field, points((2, [3], 2, 0)), torch.zeros(2), n_nodes=None)
+        field.segment_energy(points((2, [3], 2, 0)), torch.zeros(2), n_nodes=None)
 
 
 def test_one_layer_gradient_family_is_the_scaled_model():
     from sk_consae._maths.energy import closed_form_energy
-    from sk_consae._maths.one_layer import OneLayerField, reconstruction
+    from sk_consae._maths.one_layer import OneLayerField
 
     deep = random_field((4, [3], 5, 0), "sigmoid", "gradient")
     # Strip the hidden layer: one encoder layer of 4 x 5 units.
@@ -133,8 +126,8 @@ def test_one_layer_gradient_family_is_the_scaled_model():
     one = DeepField((W,), (b,), (), (c,), deep.activation, s)
     scaled = OneLayerField(W, b, W * s, c, deep.activation, s)
     X = points((4, [], 5, 3))
-    assert torch.allclose(deep_reconstruction(one, X), reconstruction(scaled, X))
-    assert torch.allclose(deep_energy(one, X), closed_form_energy(scaled, X))
+    assert torch.allclose(one.reconstruct(X), scaled.reconstruct(X))
+    assert torch.allclose(one.energy(X, None), closed_form_energy(scaled, X))
 
 
 @given(
@@ -147,8 +140,8 @@ def test_exact_norms_from_jvp_and_vjp_equal_dense_autograd_jacobians(
 ):
     field = random_field(architecture, activation, family)
     X = points(architecture)
-    J = deep_jacobian(field, X)
-    frobenius_sq, trace_sq, _, _ = deep_jacobian_norms(field, X, chunk=2)
+    J = field.jacobian(X)
+    frobenius_sq, trace_sq, _, _ = autodiff.jacobian_norms(field.reconstruct, X, chunk=2)
     assert torch.allclose(frobenius_sq, (J * J).sum((1, 2)), atol=1e-8, rtol=0)
     assert torch.allclose(trace_sq, (J * J.transpose(1, 2)).sum((1, 2)), atol=1e-8, rtol=0)
 
@@ -157,8 +150,8 @@ def test_exact_norms_from_jvp_and_vjp_equal_dense_autograd_jacobians(
 def test_symmetricity_and_curl_from_products_equal_dense_jacobians(architecture, activation):
     field = random_field(architecture, activation, "untied")
     X = points(architecture)
-    J = deep_jacobian(field, X)
-    norms = deep_jacobian_norms(field, X)[:2]
+    J = field.jacobian(X)
+    norms = field.jacobian_norms(X)[:2]
     assert torch.allclose(symmetricity_from_norms(*norms), dense_symmetricity(J), atol=1e-8)
     if X.shape[1] > 2:  # beyond 2-D the curl is ||J - J^T||_F / sqrt 2
         assert torch.allclose(antisymmetric_norm_from_norms(*norms), dense_curl(J), atol=1e-8)
@@ -168,9 +161,9 @@ def test_symmetricity_and_curl_from_products_equal_dense_jacobians(architecture,
 def test_hutchinson_estimates_are_within_three_standard_errors(seed):
     field = random_field((6, [5, 4], 3, seed), "tanh", "untied")
     X = points((6, [], 3, seed), n=20)
-    exact_frobenius, exact_trace, _, _ = deep_jacobian_norms(field, X)
+    exact_frobenius, exact_trace, _, _ = field.jacobian_norms(X)
     generator = torch.Generator().manual_seed(seed)
-    frobenius, trace, frobenius_se, trace_se = deep_jacobian_norms(field, X, 64, generator)
+    frobenius, trace, frobenius_se, trace_se = field.jacobian_norms(X, 64, generator)
     # The mean over rows, with the standard error of that mean.
     for estimate, error, exact in (
         (frobenius, frobenius_se, exact_frobenius),
@@ -308,7 +301,7 @@ def test_hutchinson_penalties_are_unbiased():
     module = DeepAutoEncoderModule(5, 3, (4,), activation="tanh", weight_tying="untied", seed=0)
     X = torch.randn(30, 5)
     field = module.field().to(dtype=torch.float64)
-    J = deep_jacobian(field, X.double())
+    J = field.jacobian(X.double())
     frobenius = (J * J).sum((1, 2)).mean()
     asymmetry = 0.5 * ((J - J.transpose(1, 2)) ** 2).sum((1, 2)).mean()
     with torch.no_grad():

@@ -10,7 +10,6 @@ from sk_consae._maths.energy import (
     segment_contributions,
     segment_energy,
 )
-from sk_consae._maths.one_layer import vector_field
 
 from ._helpers import ACTIVATION_NAMES, field_shapes, random_field, random_points
 
@@ -24,7 +23,7 @@ def test_gradient_of_closed_form_energy_is_the_field(shape, tying, activation):
     field = random_field(seed, D, H, activation, tying)
     X = random_points(seed, n, D).requires_grad_(True)
     (grad,) = torch.autograd.grad(closed_form_energy(field, X).sum(), X)
-    expected = vector_field(field, X.detach())
+    expected = field.vector_field(X.detach())
     torch.testing.assert_close(grad, expected, rtol=0, atol=1e-8)
 
 
@@ -47,7 +46,7 @@ def test_quadrature_energy_is_closed_form_minus_origin(shape, tying, activation)
     X = random_points(seed, n, D)
     origin = torch.zeros(D, dtype=torch.float64)
     expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
-    got = quadrature_energy(lambda Z: vector_field(field, Z), X, origin, n_nodes=16)
+    got = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=16)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-8)
 
 
@@ -58,7 +57,7 @@ def test_quadrature_converges_to_segment_energy_for_untied_models(shape, activat
     X = random_points(seed, n, D)
     origin = random_points(seed + 3, 1, D)[0]
     exact = segment_energy(field, X, origin)
-    quad = quadrature_energy(lambda Z: vector_field(field, Z), X, origin, n_nodes=400)
+    quad = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=400)
     # ReLU kinks make quadrature converge only algebraically.
     tol = 1e-4 if activation == "relu" else 1e-9
     torch.testing.assert_close(quad, exact, rtol=tol, atol=tol)
@@ -94,7 +93,7 @@ def test_segment_quadrature_matches_generic_quadrature(shape, activation):
     field = random_field(seed, D, H, activation, "untied", scale=0.5)
     X = random_points(seed, n, D)
     origin = random_points(seed + 3, 1, D)[0]
-    generic = quadrature_energy(lambda Z: vector_field(field, Z), X, origin, n_nodes=8)
+    generic = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=8)
     torch.testing.assert_close(
         segment_energy(field, X, origin, n_nodes=8), generic, rtol=1e-10, atol=1e-10
     )
@@ -133,6 +132,6 @@ def test_segment_contributions_are_per_coordinate_line_integrals(shape, tying, a
         mask = torch.zeros(D, dtype=torch.float64)
         mask[i] = 1.0
         expected = quadrature_energy(
-            lambda Z, mask=mask: vector_field(field, Z) * mask, X, origin, n_nodes=400
+            lambda Z, mask=mask: field.vector_field(Z) * mask, X, origin, n_nodes=400
         )
         torch.testing.assert_close(parts[:, i], expected, rtol=tol, atol=tol)

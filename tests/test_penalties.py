@@ -3,7 +3,6 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sk_consae._maths.one_layer import preactivation, reconstruction
 from sk_consae._maths.penalties import (
     encoder_contraction,
     jacobian_asymmetry,
@@ -26,9 +25,9 @@ def test_reconstruction_contraction_is_mean_squared_jacobian_norm(shape, tying, 
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, tying)
     X = random_points(seed, n, D)
-    slopes = field.activation.derivative(preactivation(field, X))
+    slopes = field.activation.derivative(field.preactivation(X))
     got = reconstruction_contraction(field.encoder_weight, field.decoder_weight, slopes)
-    expected = mean_squared_jacobian_norm(lambda x: reconstruction(field, x), X)
+    expected = mean_squared_jacobian_norm(lambda x: field.reconstruct(x), X)
     torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-6)
 
 
@@ -37,10 +36,9 @@ def test_jacobian_asymmetry_is_half_the_squared_antisymmetric_norm(shape, activa
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, "untied")
     X = random_points(seed, n, D)
-    slopes = field.activation.derivative(preactivation(field, X))
+    slopes = field.activation.derivative(field.preactivation(X))
     jacobians = [
-        torch.autograd.functional.jacobian(lambda x: reconstruction(field, x[None])[0], x)
-        for x in X
+        torch.autograd.functional.jacobian(lambda x: field.reconstruct(x[None])[0], x) for x in X
     ]
     expected = torch.stack([0.5 * ((J - J.T) ** 2).sum() for J in jacobians]).mean()
     got = jacobian_asymmetry(field.encoder_weight, field.decoder_weight, slopes)
@@ -52,9 +50,9 @@ def test_encoder_contraction_is_mean_squared_encoder_jacobian_norm(shape, activa
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, "untied")
     X = random_points(seed, n, D)
-    slopes = field.activation.derivative(preactivation(field, X))
+    slopes = field.activation.derivative(field.preactivation(X))
     expected = mean_squared_jacobian_norm(
-        lambda x: field.activation.function(preactivation(field, x)), X
+        lambda x: field.activation.function(field.preactivation(x)), X
     )
     torch.testing.assert_close(
         encoder_contraction(field.encoder_weight, slopes), expected, rtol=1e-6, atol=1e-6
@@ -75,7 +73,7 @@ def test_module_penalty_matches_autograd_for_each_tying(tying, target):
     else:
         field = module.field()
         expected = mean_squared_jacobian_norm(
-            lambda x: field.activation.function(preactivation(field, x)), X
+            lambda x: field.activation.function(field.preactivation(x)), X
         )
     torch.testing.assert_close(module.contraction(U, target), expected, rtol=1e-6, atol=1e-6)
 

@@ -49,16 +49,6 @@ from .jacobian import antisymmetric_norm_from_norms, dense_curl, dense_symmetric
 __all__ = [
     "DeepField",
     "SMOOTH_ENERGY_NODES",
-    "deep_hidden",
-    "deep_decode",
-    "deep_reconstruction",
-    "deep_energy",
-    "deep_segment_energy",
-    "deep_segment_contributions",
-    "deep_jacobian",
-    "deep_jacobian_norms",
-    "deep_curl_rows",
-    "linearised_map",
 ]
 
 # Gauss-Legendre nodes of a deep field's line integrals where no exact rule exists
@@ -143,229 +133,175 @@ class DeepField(_DeepParameters, Field):
         exact = self.is_gradient and self.activation.kinks is not None
         return None if exact else SMOOTH_ENERGY_NODES
 
+    def preactivations(self, X):
+        """Pre-activations :math:`u_1, \\dots, u_m` of every encoder layer."""
+        preactivations, hidden = [], X
+        for W, b in zip(self.encoder_weights, self.encoder_biases):
+            preactivations.append(torch.addmm(b, hidden, W))
+            hidden = self.activation.function(preactivations[-1])
+        return preactivations
+
     def hidden(self, X):
-        return deep_hidden(self, X)
+        return self.activation.function(self.preactivations(X)[-1])
 
     def decode(self, hidden):
-        return deep_decode(self, hidden)
+        """The untied decoder applied to codes of shape (n, H); shape (n, D)."""
+        if self.is_gradient:
+            raise ValueError(
+                "a deep tied or scaled auto-encoder decodes through the encoder's Jacobian "
+                "at x, so a code alone cannot be decoded; use reconstruct(X)."
+            )
+        last = len(self.decoder_weights) - 1
+        for j, (V, e) in enumerate(zip(self.decoder_weights, self.decoder_biases)):
+            hidden = torch.addmm(e, hidden, V)
+            if j < last:
+                hidden = self.activation.function(hidden)
+        return hidden
 
     def reconstruct(self, X):
-        return deep_reconstruction(self, X)
+        r"""Return :math:`r(X)`, shape (n, D).
+
+        Gradient family: backpropagation through the encoder written out,
+        :math:`g_m = s \circ h(u_m)`, :math:`g_{i-1} = (g_i \circ h'(u_{i-1}))`-chain,
+        so that training differentiates an explicit formula (no nested autograd).
+        """
+        preactivations = self.preactivations(X)
+        if not self.is_gradient:
+            return self.decode(self.activation.function(preactivations[-1]))
+        # dPsi/du_m = s h(u_m); dPsi/dh_{i-1} = dPsi/du_i W_i^T; dPsi/du_i = dPsi/dh_i h'(u_i).
+        grad_u = self.potential_scale * self.activation.function(preactivations[-1])
+        for i in range(len(self.encoder_weights) - 1, 0, -1):
+            grad_h = grad_u @ self.encoder_weights[i].T
+            grad_u = grad_h * self.activation.derivative(preactivations[i - 1])
+        return torch.addmm(self.decoder_biases[0], grad_u, self.encoder_weights[0].T)
 
     def jacobian(self, X):
-        return deep_jacobian(self, X)
+        """Dense Jacobians :math:`\\partial r / \\partial x` by reverse mode, (n, D, D)."""
+
+        def reconstruct_row(x):
+            return self.reconstruct(x[None])[0]
+
+        return vmap(jacrev(reconstruct_row))(X)
 
     def jacobian_norms(self, X, n_probes=None, generator=None):
-        return deep_jacobian_norms(self, X, n_probes, generator)
+        """Exact, or Hutchinson's (see :func:`.autodiff.jacobian_norms`)."""
+        return autodiff.jacobian_norms(self.reconstruct, X, n_probes, generator)
 
     def jacobian_trace(self, X, n_probes=None, generator=None):
-        return deep_jacobian_trace(self, X, n_probes, generator)
+        return autodiff.jacobian_trace(self.reconstruct, X, n_probes, generator)
 
     def curl_rows(self, X):
-        return deep_curl_rows(self, X)
+        """As :func:`~.jacobian.curl_rows` for one layer: signed from the 2 x 2 Jacobian
+        in 2-D, :math:`\\lVert J - J^\\top\\rVert_F / \\sqrt 2` from the exact norms
+        beyond; 0 for the gradient family and 1-D fields."""
+        if self.is_gradient or X.shape[1] == 1:
+            return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
+        if X.shape[1] == 2:
+            return dense_curl(self.jacobian(X))
+        return antisymmetric_norm_from_norms(*self.jacobian_norms(X)[:2])
 
     def linearised_symmetricity(self):
-        return dense_symmetricity(linearised_map(self))
+        return dense_symmetricity(self.linearised_map())
+
+    def linearised_map(self):
+        r"""The Jacobian with every :math:`h'` replaced by 1, a (D, D) matrix: the
+        product of the weight matrices (:math:`R W^\top` for one layer; symmetric by
+        construction in the gradient family)."""
+        product = self.encoder_weights[0]
+        for weight in self.encoder_weights[1:]:
+            product = product @ weight
+        if self.is_gradient:
+            return (product * self.potential_scale) @ product.T
+        for weight in self.decoder_weights:
+            product = product @ weight
+        return product.T  # x @ M.T is the linearised r(x) - biases: its Jacobian is M
 
     def energy(self, X, origin, n_nodes=None):
-        if self.is_gradient:
-            return deep_energy(self, X)
-        return deep_segment_energy(self, X, origin, self.exact_nodes(n_nodes))
+        r"""The gradient family's exact energy,
+        :math:`F(x) = \sum_k s_k A(u_{m,k}) - \frac12 \lVert x - c\rVert^2` (the
+        one-layer closed form for one layer; ``origin`` and ``n_nodes`` unused), else
+        :meth:`segment_energy` with :meth:`exact_nodes`."""
+        if not self.is_gradient:
+            return self.segment_energy(X, origin, self.exact_nodes(n_nodes))
+        top = self.preactivations(X)[-1]
+        centred = X - self.decoder_biases[0]
+        return self.activation.antiderivative(top) @ self.potential_scale - 0.5 * (
+            centred * centred
+        ).sum(1)
+
+    def segment_energy(self, X, origin, n_nodes):
+        r"""Line integral of :math:`v = r - x` from ``origin`` to each row of X,
+
+        .. math:: F(x) = \int_0^1 v(x_0 + t (x - x_0)) \cdot (x - x_0)\,dt,
+
+        with ``n_nodes`` Gauss-Legendre nodes (exact for polynomial fields of degree
+        below :math:`2 n`), or exactly piece by piece when ``n_nodes`` is None (gradient
+        family of piecewise-linear units). Shape (n,).
+        """
+        displacement, mean_field = self._mean_field_on_segments(X, origin, n_nodes)
+        return (displacement * mean_field).sum(1)
 
     def energy_contributions(self, X, origin, n_nodes=None):
-        return deep_segment_contributions(self, X, origin, self.exact_nodes(n_nodes))
-
-
-def _encoder_preactivations(field: DeepField, X):
-    """Pre-activations :math:`u_1, \\dots, u_m` of every encoder layer."""
-    preactivations, hidden = [], X
-    for W, b in zip(field.encoder_weights, field.encoder_biases):
-        preactivations.append(torch.addmm(b, hidden, W))
-        hidden = field.activation.function(preactivations[-1])
-    return preactivations
-
-
-def deep_hidden(field: DeepField, X):
-    """The code :math:`h_m(x)`, shape (n, H)."""
-    return field.activation.function(_encoder_preactivations(field, X)[-1])
-
-
-def deep_decode(field: DeepField, hidden):
-    """The untied decoder applied to codes of shape (n, H); shape (n, D)."""
-    if field.is_gradient:
-        raise ValueError(
-            "a deep tied or scaled auto-encoder decodes through the encoder's Jacobian at "
-            "x, so a code alone cannot be decoded; use reconstruct(X)."
+        r""":meth:`segment_energy` split over the features (integrated gradients),
+        :math:`\phi_i = d_i \int_0^1 v_i(x_0 + t d)\,dt`, with :meth:`exact_nodes`;
+        rows sum to the energy with the same nodes. Shape (n, D)."""
+        displacement, mean_field = self._mean_field_on_segments(
+            X, origin, self.exact_nodes(n_nodes)
         )
-    last = len(field.decoder_weights) - 1
-    for j, (V, e) in enumerate(zip(field.decoder_weights, field.decoder_biases)):
-        hidden = torch.addmm(e, hidden, V)
-        if j < last:
-            hidden = field.activation.function(hidden)
-    return hidden
+        return displacement * mean_field
 
+    def _mean_field_on_segments(self, X, origin, n_nodes):
+        r"""Displacement :math:`d = x - x_0` and :math:`\int_0^1 v(x_0 + t d)\,dt`: by
+        Gauss-Legendre quadrature on [0, 1] with ``n_nodes`` nodes, or (``n_nodes``
+        None, piecewise-linear units only) exactly, piece by piece
+        (:meth:`_kink_crossings`)."""
+        displacement = X - origin
+        if n_nodes is None:
+            knots = self._kink_crossings(origin, displacement)
+            # Per row: each piece's midpoint and length, as columns of (n, 1).
+            nodes = (0.5 * (knots[:, 1:] + knots[:, :-1])).T[..., None]
+            weights = (knots[:, 1:] - knots[:, :-1]).T[..., None]
+        else:
+            nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
+        mean_field = torch.zeros_like(X)
+        for t, w in zip(nodes, weights):
+            points = origin + t * displacement
+            mean_field += w * (self.reconstruct(points) - points)
+        return displacement, mean_field
 
-def deep_reconstruction(field: DeepField, X):
-    r"""Return :math:`r(X)`, shape (n, D).
+    def _kink_crossings(self, origin, displacement):
+        r"""Sorted :math:`t \in [0, 1]` per row, (n, K), between which the gradient field
+        of piecewise-linear units is affine on the segment :math:`x_0 + t d`.
 
-    Gradient family: backpropagation through the encoder written out,
-    :math:`g_m = s \circ h(u_m)`, :math:`g_{i-1} = (g_i \circ h'(u_{i-1}))`-chain,
-    so that training differentiates an explicit formula (no nested autograd).
-    """
-    preactivations = _encoder_preactivations(field, X)
-    if not field.is_gradient:
-        return deep_decode(field, field.activation.function(preactivations[-1]))
-    # dPsi/du_m = s h(u_m); dPsi/dh_{i-1} = dPsi/du_i W_i^T; dPsi/du_i = dPsi/dh_i h'(u_i).
-    grad_u = field.potential_scale * field.activation.function(preactivations[-1])
-    for i in range(len(field.encoder_weights) - 1, 0, -1):
-        grad_h = grad_u @ field.encoder_weights[i].T
-        grad_u = grad_h * field.activation.derivative(preactivations[i - 1])
-    return torch.addmm(field.decoder_biases[0], grad_u, field.encoder_weights[0].T)
-
-
-def deep_energy(field: DeepField, X):
-    r"""Exact energy of the gradient family,
-    :math:`F(x) = \sum_k s_k A(u_{m,k}) - \frac12 \lVert x - c\rVert^2`, shape (n,).
-
-    The same form as the one-layer closed form, which it equals for one layer.
-    """
-    if not field.is_gradient:
-        raise ValueError("deep_energy needs a tied or scaled model; use deep_segment_energy.")
-    top = _encoder_preactivations(field, X)[-1]
-    centred = X - field.decoder_biases[0]
-    return field.activation.antiderivative(top) @ field.potential_scale - 0.5 * (
-        centred * centred
-    ).sum(1)
-
-
-def _mean_field_on_segments(field: DeepField, X, origin, n_nodes):
-    r"""Displacement :math:`d = x - x_0` and :math:`\int_0^1 v(x_0 + t d)\,dt`: by
-    Gauss-Legendre quadrature on [0, 1] with ``n_nodes`` nodes, or (``n_nodes`` None,
-    piecewise-linear units only) exactly, piece by piece (:func:`_kink_crossings`)."""
-    displacement = X - origin
-    if n_nodes is None:
-        knots = _kink_crossings(field, origin, displacement)
-        # Per row: each piece's midpoint and length, as columns of (n, 1).
-        nodes = (0.5 * (knots[:, 1:] + knots[:, :-1])).T[..., None]
-        weights = (knots[:, 1:] - knots[:, :-1]).T[..., None]
-    else:
-        nodes, weights = gauss_legendre(n_nodes, dtype=X.dtype, device=X.device)
-    mean_field = torch.zeros_like(X)
-    for t, w in zip(nodes, weights):
-        points = origin + t * displacement
-        mean_field += w * (deep_reconstruction(field, points) - points)
-    return displacement, mean_field
-
-
-def _kink_crossings(field: DeepField, origin, displacement):
-    r"""Sorted :math:`t \in [0, 1]` per row, (n, K), between which the gradient field
-    of piecewise-linear units is affine on the segment :math:`x_0 + t d`.
-
-    Layer by layer: between the knots found so far every earlier layer keeps its
-    pattern, so layer :math:`i`'s pre-activations are affine there and cross a kink at
-    most once per piece, where linear interpolation finds it exactly. Rows with fewer
-    knots are padded with 1 (pieces of length 0). The field
-    :math:`J_u^\top (s \circ h(u_m)) + c` is affine wherever every layer keeps its
-    pattern, so the midpoint rule on each piece integrates it exactly (Sotoudeh and
-    Thakur's ExactLine, 2019).
-    """
-    kinks = field.activation.kinks
-    if kinks is None:
-        raise ValueError(
-            f"exact line integrals need piecewise-linear units; {field.activation.name!r} "
-            "is smooth: pass a number of quadrature nodes."
-        )
-    n, D = displacement.shape
-    knots = torch.tensor([0.0, 1.0], dtype=displacement.dtype, device=displacement.device)
-    knots = knots.expand(n, 2)
-    for layer in range(len(field.encoder_weights)):
-        k = knots.shape[1]
-        points = (origin + knots[..., None] * displacement[:, None, :]).reshape(n * k, D)
-        u = _encoder_preactivations(field, points)[layer].reshape(n, k, -1)
-        crossings = []
-        for kink in kinks:
-            start, end = u[:, :-1] - kink, u[:, 1:] - kink
-            crossing = start * end < 0
-            t0, t1 = knots[:, :-1, None], knots[:, 1:, None]
-            t = torch.where(crossing, t0 + (t1 - t0) * start / (start - end), 1.0)
-            crossings.append(t.reshape(n, -1))
-            k += int(crossing.reshape(n, -1).sum(1).max()) if n else 0
-        merged = torch.sort(torch.cat([knots, *crossings], dim=1), dim=1).values
-        knots = merged[:, :k]  # the padding (1.0) sorts last
-    return knots
-
-
-def deep_segment_energy(field: DeepField, X, origin, n_nodes):
-    r"""Line integral of :math:`v = r - x` from ``origin`` to each row of X,
-
-    .. math:: F(x) = \int_0^1 v(x_0 + t (x - x_0)) \cdot (x - x_0)\,dt,
-
-    with ``n_nodes`` Gauss-Legendre nodes (exact for polynomial fields of degree
-    below :math:`2 n`), or exactly piece by piece when ``n_nodes`` is None (gradient
-    family of piecewise-linear units). Shape (n,).
-    """
-    displacement, mean_field = _mean_field_on_segments(field, X, origin, n_nodes)
-    return (displacement * mean_field).sum(1)
-
-
-def deep_segment_contributions(field: DeepField, X, origin, n_nodes):
-    r""":func:`deep_segment_energy` split over the features (integrated gradients),
-    :math:`\phi_i = d_i \int_0^1 v_i(x_0 + t d)\,dt`; rows sum to the energy with the
-    same nodes. Shape (n, D)."""
-    displacement, mean_field = _mean_field_on_segments(field, X, origin, n_nodes)
-    return displacement * mean_field
-
-
-def _row_function(field):
-    def reconstruct_row(x):
-        return deep_reconstruction(field, x[None])[0]
-
-    return reconstruct_row
-
-
-def deep_jacobian(field: DeepField, X):
-    """Dense Jacobians :math:`\\partial r / \\partial x` by reverse mode, (n, D, D)."""
-    return vmap(jacrev(_row_function(field)))(X)
-
-
-def _reconstruction_of(field):
-    def reconstruct(points):
-        return deep_reconstruction(field, points)
-
-    return reconstruct
-
-
-def deep_jacobian_norms(field: DeepField, X, n_probes=None, generator=None, chunk=16):
-    r""":math:`\lVert J\rVert_F^2` and :math:`\operatorname{tr}(JJ)` per row of X,
-    exact or Hutchinson's (see :func:`.autodiff.jacobian_norms`)."""
-    return autodiff.jacobian_norms(_reconstruction_of(field), X, n_probes, generator, chunk)
-
-
-def deep_jacobian_trace(field: DeepField, X, n_probes=None, generator=None, chunk=16):
-    r""":math:`\operatorname{tr} J(x)` per row of X (see :func:`.autodiff.jacobian_trace`)."""
-    return autodiff.jacobian_trace(_reconstruction_of(field), X, n_probes, generator, chunk)
-
-
-def linearised_map(field: DeepField):
-    r"""The Jacobian with every :math:`h'` replaced by 1, a (D, D) matrix: the product
-    of the weight matrices (:math:`R W^\top` for one layer; symmetric by construction
-    in the gradient family)."""
-    product = field.encoder_weights[0]
-    for weight in field.encoder_weights[1:]:
-        product = product @ weight
-    if field.is_gradient:
-        return (product * field.potential_scale) @ product.T
-    for weight in field.decoder_weights:
-        product = product @ weight
-    return product.T  # x @ M.T is the linearised r(x) - biases: its Jacobian is M
-
-
-def deep_curl_rows(field: DeepField, X):
-    """Curl of :math:`v = r - x` at each row of X, as :func:`~.jacobian.curl_rows` for
-    one layer: signed from the 2 x 2 Jacobian in 2-D, :math:`\\lVert J - J^\\top\\rVert_F
-    / \\sqrt 2` from the exact norms beyond; 0 for the gradient family and 1-D fields."""
-    if field.is_gradient or X.shape[1] == 1:
-        return torch.zeros(X.shape[0], dtype=X.dtype, device=X.device)
-    if X.shape[1] == 2:
-        return dense_curl(deep_jacobian(field, X))
-    return antisymmetric_norm_from_norms(*deep_jacobian_norms(field, X)[:2])
+        Layer by layer: between the knots found so far every earlier layer keeps its
+        pattern, so layer :math:`i`'s pre-activations are affine there and cross a kink at
+        most once per piece, where linear interpolation finds it exactly. Rows with fewer
+        knots are padded with 1 (pieces of length 0). The field
+        :math:`J_u^\top (s \circ h(u_m)) + c` is affine wherever every layer keeps its
+        pattern, so the midpoint rule on each piece integrates it exactly (Sotoudeh and
+        Thakur's ExactLine, 2019).
+        """
+        kinks = self.activation.kinks
+        if kinks is None:
+            raise ValueError(
+                f"exact line integrals need piecewise-linear units; {self.activation.name!r} "
+                "is smooth: pass a number of quadrature nodes."
+            )
+        n, D = displacement.shape
+        knots = torch.tensor([0.0, 1.0], dtype=displacement.dtype, device=displacement.device)
+        knots = knots.expand(n, 2)
+        for layer in range(len(self.encoder_weights)):
+            k = knots.shape[1]
+            points = (origin + knots[..., None] * displacement[:, None, :]).reshape(n * k, D)
+            u = self.preactivations(points)[layer].reshape(n, k, -1)
+            crossings = []
+            for kink in kinks:
+                start, end = u[:, :-1] - kink, u[:, 1:] - kink
+                crossing = start * end < 0
+                t0, t1 = knots[:, :-1, None], knots[:, 1:, None]
+                t = torch.where(crossing, t0 + (t1 - t0) * start / (start - end), 1.0)
+                crossings.append(t.reshape(n, -1))
+                k += int(crossing.reshape(n, -1).sum(1).max()) if n else 0
+            merged = torch.sort(torch.cat([knots, *crossings], dim=1), dim=1).values
+            knots = merged[:, :k]  # the padding (1.0) sorts last
+        return knots

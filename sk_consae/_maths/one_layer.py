@@ -32,10 +32,6 @@ from .jacobian import (
 
 __all__ = [
     "OneLayerField",
-    "preactivation",
-    "decode",
-    "reconstruction",
-    "vector_field",
     "SquaredErrorGradients",
     "squared_error_gradients",
 ]
@@ -123,16 +119,19 @@ class OneLayerField(_OneLayerParameters, Field):
     # --- the map: closed forms ------------------------------------------------------
 
     def preactivation(self, X):
-        return preactivation(self, X)
+        """Return :math:`U = X W + b`, shape (n, H)."""
+        return torch.addmm(self.encoder_bias, X, self.encoder_weight)
 
     def hidden(self, X):
-        return self.activation.function(preactivation(self, X))
+        return self.activation.function(self.preactivation(X))
 
     def decode(self, hidden):
-        return decode(self, hidden)
+        """Return :math:`h R^\\top + c` for hidden activations of shape (n, H)."""
+        return torch.addmm(self.decoder_bias, hidden, self.decoder_weight.T)
 
     def reconstruct(self, X):
-        return reconstruction(self, X)
+        """Return :math:`r(X) = h(U) R^\\top + c`, shape (n, D)."""
+        return self.decode(self.hidden(X))
 
     # --- the Jacobian: from two H x H matrices, never D x D ---------------------------
 
@@ -145,7 +144,7 @@ class OneLayerField(_OneLayerParameters, Field):
 
     def jacobian_trace(self, X, n_probes=None, generator=None):
         r"""Exact: :math:`\sum_k h'(u_k) \sum_i R_{ik} W_{ik}`; the probes are not used."""
-        slopes = self.activation.derivative(preactivation(self, X))
+        slopes = self.activation.derivative(self.preactivation(X))
         return slopes @ (self.encoder_weight * self.decoder_weight).sum(0)
 
     def exact_norms(self, n_probes) -> bool:
@@ -167,26 +166,6 @@ class OneLayerField(_OneLayerParameters, Field):
 
     def energy_contributions(self, X, origin, n_nodes=None):
         return segment_contributions(self, X, origin, n_nodes)
-
-
-def preactivation(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`U = X W + b`, shape (n, H)."""
-    return torch.addmm(field.encoder_bias, X, field.encoder_weight)
-
-
-def decode(field: OneLayerField, hidden: torch.Tensor) -> torch.Tensor:
-    """Return :math:`h R^\\top + c` for hidden activations of shape (n, H)."""
-    return torch.addmm(field.decoder_bias, hidden, field.decoder_weight.T)
-
-
-def reconstruction(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`r(X) = h(U) R^\\top + c`, shape (n, D)."""
-    return decode(field, field.activation.function(preactivation(field, X)))
-
-
-def vector_field(field: OneLayerField, X: torch.Tensor) -> torch.Tensor:
-    """Return :math:`v(X) = r(X) - X`, shape (n, D)."""
-    return reconstruction(field, X) - X
 
 
 class SquaredErrorGradients(NamedTuple):
@@ -248,9 +227,9 @@ def squared_error_gradients(
     -------
     SquaredErrorGradients
     """
-    U = preactivation(field, X)
+    U = field.preactivation(X)
     hidden = field.activation.function(U)
-    reconstructed = decode(field, hidden)
+    reconstructed = field.decode(hidden)
     residual = reconstructed - target
     n = X.shape[0]
     loss = (residual * residual).sum() / n

@@ -15,7 +15,7 @@ from .._autoencoder import UntiedAutoEncoder
 from .._contractive import ContractiveAutoEncoder
 from .._extractor import ConservativeFieldExtractor
 from .._maths.energy import segment_energy
-from .._maths.one_layer import OneLayerField, vector_field
+from .._maths.one_layer import OneLayerField
 from ..callbacks import ConservativenessMonitor
 from ..datasets import make_circle, make_line, make_spiral, make_spiral_sink, salt_and_pepper
 from ..metrics import (
@@ -287,7 +287,7 @@ def field_functions(field, origin):
 
     def values(X):
         with torch.no_grad():
-            return vector_field(field, torch.as_tensor(np.asarray(X, dtype=np.float64))).numpy()
+            return field.vector_field(torch.as_tensor(np.asarray(X, dtype=np.float64))).numpy()
 
     def energy(X):
         with torch.no_grad():
@@ -666,7 +666,7 @@ def conservative_recovery(
         field = _blend(random_field, trained_field, beta)
         points = rng.uniform(low, high, (n_field_samples, n_features))
         with torch.no_grad():
-            values = vector_field(field, torch.as_tensor(points)).numpy()
+            values = field.vector_field(torch.as_tensor(points)).numpy()
         if progress:
             progress(f"{trained_tying} beta={beta:.1f}")
         fitted = with_callbacks(extractor).fit(points, values)
