@@ -54,9 +54,10 @@ demo: install
 docs: install
 	$(MAKE) -C docs html SPHINXBUILD="$(abspath $(VENV))/bin/sphinx-build"
 
+# Every benchmark, each alone on the machine (hours); QUICK=1 checks they all run (minutes).
 bench: install
 	$(PY) -m pip install -c constraints-cpu.txt -e ".[bench]"
-	cd benchmarks && ../$(PY) bench_fit.py && ../$(PY) bench_jacobian.py && ../$(PY) bench_inference.py && ../$(PY) bench_density.py
+	cd benchmarks && ../$(PY) run_all.py $(if $(QUICK),--quick)
 
 lint: install
 	$(PY) -m ruff check sk_consae tests benchmarks examples research

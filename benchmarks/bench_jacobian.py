@@ -17,22 +17,30 @@ import torch
 from _harness import mnist_like, report
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae._maths.jacobian import dense_symmetricity
-from sk_consae._maths.one_layer import OneLayerField
 from sk_consae.metrics import jacobian_symmetricity
 
 
 def dense_baseline(model, X, chunk=250):
-    field = OneLayerField.from_parameters(model.field_parameters_, torch.float64)
+    """Mean of ||(J + J^T) / 2||_F / ||J||_F over dense autograd Jacobians of
+    r(x) = R h(W^T x + b) + c, built from the public ``field_parameters_`` (ReLU units
+    saturating at ``unit_caps``)."""
+    p = {
+        k: torch.as_tensor(v, dtype=torch.float64)
+        for k, v in model.field_parameters_.items()
+        if k in ("encoder_weight", "encoder_bias", "decoder_weight", "decoder_bias", "unit_caps")
+    }
 
     def r(x):
-        return field.reconstruct(x[None])[0]
+        hidden = torch.clamp(x @ p["encoder_weight"] + p["encoder_bias"], min=0)
+        hidden = torch.minimum(hidden, p["unit_caps"])
+        return p["decoder_weight"] @ hidden + p["decoder_bias"]
 
     jacobians = torch.func.vmap(torch.func.jacrev(r))
     values = []
     for start in range(0, len(X), chunk):
         J = jacobians(torch.as_tensor(X[start : start + chunk], dtype=torch.float64))
-        values.append(dense_symmetricity(J))
+        symmetric = (J + J.transpose(1, 2)) / 2
+        values.append(torch.linalg.norm(symmetric, dim=(1, 2)) / torch.linalg.norm(J, dim=(1, 2)))
     return float(torch.cat(values).mean())
 
 

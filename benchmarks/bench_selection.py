@@ -3,6 +3,7 @@
 reconstruction error and the default.
 
     python benchmarks/bench_selection.py [--seeds 1] [--cv 3] [--settings unsupervised]
+                                         [--datasets 4_breastw ...]
 
 For each dataset of ``bench_anomaly.py`` (24 classical ADBench datasets, the given
 settings), ``GridSearchCV(UntiedAutoEncoder(random_state=seed), GRID, cv=cv)`` on the
@@ -80,12 +81,13 @@ def main():
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--cv", type=int, default=3)
     parser.add_argument("--settings", nargs="*", default=["unsupervised"], choices=list(SPLITS))
+    parser.add_argument("--datasets", nargs="*", help="dataset names (default: all 24)")
     args = parser.parse_args()
     rows = []
     start = time.perf_counter()
     for seed in range(args.seeds):
         for setting in args.settings:
-            for name, path in datasets(embeddings=False).items():
+            for name, path in datasets(args.datasets, embeddings=False).items():
                 began = time.perf_counter()
                 X_train, X_test, y_test = SPLITS[setting](*load(path), seed)
                 result = select(X_train, X_test, y_test, seed, args.cv)

@@ -13,6 +13,7 @@ from ._fields import field_values
 from ._maths.energy import finite_energies
 from ._nn.module import WEIGHT_TYING
 from ._options import MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS, Number
+from ._outliers import feature_spread, weighted_mean
 
 __all__ = ["ConservativeFieldExtractor"]
 
@@ -253,8 +254,7 @@ class ConservativeFieldExtractor(
     def _fit_rows(self, X, y, continuing, incremental, weights=None):
         V = field_values(y, X) if callable(y) else check_field_values(y, X)
         if self.standardize:
-            mean = X.mean(0, dtype=np.float64)
-            scale = float(np.sqrt(X.var(0, dtype=np.float64).mean())) or 1.0
+            mean, scale = weighted_mean(X), feature_spread(X) or 1.0
         else:
             mean, scale = np.zeros(X.shape[1]), 1.0
         # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:

@@ -11,7 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._maths.activations import ACTIVATIONS
 from ._nn.module import CONTRACTION_TARGETS, WEIGHT_TYING, module_arguments
@@ -19,6 +19,8 @@ from ._nn.optimizers import OPTIMIZERS
 
 __all__ = [
     "Number",
+    "COUNT",
+    "validated",
     "MODEL_CONSTRAINTS",
     "TRAINING_CONSTRAINTS",
     "ANOMALY_CONSTRAINTS",
@@ -40,11 +42,19 @@ class Number(Interval):
 
 _POSITIVE = Interval(Real, 0, None, closed="neither")
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-_COUNT = Number(Integral, 1, None, closed="left")
+COUNT = Number(Integral, 1, None, closed="left")
+
+
+def validated(**constraints):
+    """scikit-learn's ``validate_params`` for a public function or method: each named
+    argument against its constraints (the others are the function's to check). Calls
+    inside it validate too: a display's ``from_*`` passes its keywords on to ``plot``."""
+    return validate_params(constraints, prefer_skip_nested_validation=False)
+
 
 # What the model is: shared by the auto-encoders and the extractor.
 MODEL_CONSTRAINTS = {
-    "n_components": [_COUNT],
+    "n_components": [COUNT],
     "activation": [StrOptions(set(ACTIVATIONS))],
     "weight_tying": [StrOptions(set(WEIGHT_TYING))],
 }
@@ -54,8 +64,8 @@ TRAINING_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS))],
     "lr": [_POSITIVE, None],
     "momentum": [Interval(Real, 0, 1, closed="left")],
-    "max_epochs": [_COUNT],
-    "batch_size": [_COUNT, StrOptions({"auto"})],
+    "max_epochs": [COUNT],
+    "batch_size": [COUNT, StrOptions({"auto"})],
     "shuffle": ["boolean"],
     "device": [str, torch.device],  # "cpu", "cuda", "cuda:N"; checked at fit
     "random_state": ["random_state"],
@@ -72,7 +82,7 @@ ANOMALY_CONSTRAINTS = {
     "weight_length": [_POSITIVE, None],
     "noise": [_NON_NEGATIVE, StrOptions({"auto"})],
     "asymmetry_penalty": [_NON_NEGATIVE],
-    "max_samples": [StrOptions({"auto"}), _COUNT, Number(Real, 0, 1, closed="right"), None],
+    "max_samples": [StrOptions({"auto"}), COUNT, Number(Real, 0, 1, closed="right"), None],
     "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
     "energy_quadrature": [StrOptions({"exact"}), Number(Integral, 1, 1000, closed="both")],
 }

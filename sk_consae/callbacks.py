@@ -2,15 +2,16 @@
 field, become conservative while it trains."""
 
 import copy
-from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_array
 from skorch.callbacks import Callback
 
 from ._base import as_tensor
 from ._fields import field_of
+from ._options import COUNT
 
 __all__ = ["ConservativenessMonitor"]
 
@@ -79,9 +80,9 @@ class ConservativenessMonitor(Callback):
         unknown = set(metrics) - set(_METRICS)
         if unknown:
             raise ValueError(f"Unknown metrics {sorted(unknown)}; choose from {_METRICS}.")
-        every = self.every
-        if isinstance(every, bool) or not isinstance(every, Integral) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}.")
+        validate_parameter_constraints(
+            {"every": [COUNT]}, {"every": self.every}, caller_name=type(self).__name__
+        )
         self.metrics_ = metrics
         self.points_ = check_array(self.X, dtype=np.float64, input_name="X")
         return self

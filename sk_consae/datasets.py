@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch, check_array, check_random_state
 
+from ._options import COUNT, Number, validated
+
 __all__ = [
     "make_line",
     "make_circle",
@@ -22,14 +24,6 @@ __all__ = [
     "salt_and_pepper",
     "load_mnist",
 ]
-
-
-def _check_count(name, value, minimum=1):
-    # Integers only: a float such as 1e300 passes `int(v) == v` and then asks for
-    # memory no machine has.
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def _is_real(value):
@@ -53,6 +47,7 @@ def _add_noise(points, noise, rng):
     return points + noise * rng.standard_normal(points.shape) if noise else points
 
 
+@validated(n_samples=[COUNT])
 def make_line(n_samples=500, *, length=1.0, noise=0.0, random_state=None):
     """Points on a horizontal segment centred at the origin (paper Fig. 3).
 
@@ -78,13 +73,14 @@ def make_line(n_samples=500, *, length=1.0, noise=0.0, random_state=None):
     >>> make_line(4, random_state=0).shape
     (4, 2)
     """
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = int(n_samples)
     rng = check_random_state(random_state)
     length = _check_positive("length", length)
     x = rng.uniform(-0.5 * length, 0.5 * length, n_samples)
     return _add_noise(np.c_[x, np.zeros(n_samples)], _check_noise(noise), rng)
 
 
+@validated(n_samples=[COUNT])
 def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
     """Points on a circle centred at the origin (paper Fig. 3).
 
@@ -104,7 +100,7 @@ def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
     X : ndarray of shape (n_samples, 2)
         Samples, one per row.
     """
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = int(n_samples)
     radius = _check_positive("radius", radius)
     rng = check_random_state(random_state)
     angle = rng.uniform(0.0, 2.0 * np.pi, n_samples)
@@ -112,6 +108,7 @@ def make_circle(n_samples=500, *, radius=0.4, noise=0.0, random_state=None):
     return _add_noise(points, _check_noise(noise), rng)
 
 
+@validated(n_samples=[COUNT])
 def make_spiral(
     n_samples=500,
     *,
@@ -148,7 +145,7 @@ def make_spiral(
     X : ndarray of shape (n_samples, 2)
         Samples, one per row.
     """
-    n_samples = _check_count("n_samples", n_samples)
+    n_samples = int(n_samples)
     turns = _check_positive("turns", turns)
     inner_radius = _check_positive("inner_radius", inner_radius)
     outer_radius = _check_positive("outer_radius", outer_radius)
@@ -187,6 +184,7 @@ def spiral_sink_field(X):
     return np.c_[-X[:, 0] + X[:, 1], -X[:, 0] - X[:, 1]]
 
 
+@validated(n_points_per_axis=[Number(Integral, 2, None, closed="left")])
 def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, random_state=None):
     """Grid points and the spiral-sink field on them (paper Fig. 4).
 
@@ -209,7 +207,7 @@ def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, ra
     V : ndarray of shape (n_points_per_axis ** 2, 2)
         :func:`spiral_sink_field` at X.
     """
-    n = _check_count("n_points_per_axis", n_points_per_axis, minimum=2)
+    n = int(n_points_per_axis)
     pair = list(bounds) if isinstance(bounds, (tuple, list, np.ndarray)) else []
     if (
         len(pair) != 2

@@ -9,23 +9,14 @@ moving them from the typical point to the row's values lowers the energy most.
 :func:`explain_outliers` puts that into a table a person can act on.
 """
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel, final_step
+from ._options import COUNT, validated
 
 __all__ = ["explain_outliers", "named_contributions"]
-
-
-def _count(name, value, allow_none=False):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        expected = "a positive integer" + (" or None" if allow_none else "")
-        raise ValueError(f"{name} must be {expected}, got {value!r}.")
 
 
 def _energy_model(estimator, fitted=True):
@@ -116,6 +107,7 @@ def _explanation(estimator, X, energies, flags, n_rows, n_features):
     return pd.DataFrame(columns).set_index("row")
 
 
+@validated(n_rows=[COUNT, None], n_features=[COUNT])
 def explain_outliers(estimator, X, *, n_rows=10, n_features=3):
     r"""The most unusual rows of X, each with the features that make it unusual.
 
@@ -161,8 +153,6 @@ def explain_outliers(estimator, X, *, n_rows=10, n_features=3):
     >>> int(table.index[0]), table["feature_1"].iloc[0]
     (7, 'x2')
     """
-    _count("n_rows", n_rows, allow_none=True)
-    _count("n_features", n_features)
     model = _energy_model(estimator)
     energies = np.asarray(estimator.score_samples(X))
     # predict's rule (decision >= 0 is an inlier), without scoring X a second time.

@@ -15,6 +15,8 @@ References
    AAAI 2016, Table 1, Fig. 2-3 and Table 2.
 """
 
+from numbers import Integral
+
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
@@ -32,6 +34,7 @@ from ._maths.jacobian import (
     symmetricity_from_norms,
 )
 from ._maths.score_matching import hyvarinen_scores
+from ._options import Number, validated
 
 __all__ = [
     "symmetricity",
@@ -97,14 +100,6 @@ def _require_samples(X, function):
         )
 
 
-def _check_n_probes(n_probes):
-    """Hutchinson's probe count: None (exact) or an integer >= 2 (for a standard error)."""
-    if n_probes is None:
-        return
-    if isinstance(n_probes, bool) or not isinstance(n_probes, (int, np.integer)) or n_probes < 2:
-        raise ValueError(f"n_probes must be None or an integer >= 2, got {n_probes!r}.")
-
-
 def _per_row(function, field, X, n_probes, random_state, row_shape=()):
     """``function(field, chunk, probes)`` over bounded chunks of X, stacked: the
     probes (None when exact) are Hutchinson's for the chunk's rows, drawn per block of
@@ -129,6 +124,7 @@ def _per_row(function, field, X, n_probes, random_state, row_shape=()):
     return values
 
 
+@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
 def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None, device=None):
     r"""Mean symmetricity of a field's Jacobian over the samples X: an auto-encoder's,
     or any torch or NumPy field's.
@@ -195,7 +191,6 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
     (1.0, 0.0)
     """
     _require_samples(X, "jacobian_symmetricity")
-    _check_n_probes(n_probes)
     field, X = field_of(estimator, X, device)
     if field is None:
         return float(symmetricity_from_norms(*_finite_difference_norms(estimator, X)).mean())
@@ -208,6 +203,7 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
     return float(_per_row(rows, field, X, n_probes, random_state).mean())
 
 
+@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
 def jacobian_asymmetry(
     estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None, device=None
 ):
@@ -260,7 +256,6 @@ def jacobian_asymmetry(
        ICML 2023.
     """
     _require_samples(X, "jacobian_asymmetry")
-    _check_n_probes(n_probes)
     field, X = field_of(estimator, X, device)
     if field is None:
         norms = _finite_difference_norms(estimator, X)
@@ -324,6 +319,7 @@ def _finite_difference_norms(field, X):
     return (J * J).sum((1, 2)), (J * J.transpose(1, 2)).sum((1, 2))
 
 
+@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
 def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=None):
     r""":math:`\lVert J(x)\rVert_F^2` and :math:`\operatorname{tr}(J(x)^2)` per sample,
     from which symmetricity, QCSBM's asymmetry and the curl follow.
@@ -373,7 +369,6 @@ def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=Non
        matrix for Laplacian smoothing splines", 1989.
     """
     _require_samples(X, "jacobian_norms")
-    _check_n_probes(n_probes)
     field, X = field_of(estimator, X, device)
     if field is None:
         frobenius_sq, trace_sq = (n.numpy() for n in _finite_difference_norms(estimator, X))
@@ -441,6 +436,7 @@ def curl(field, X, *, device=None):
     return _per_row(lambda field, chunk, _: field.curl_rows(chunk), measured, X, None, None)
 
 
+@validated(n_nodes=[Number(Integral, 1, 1000, closed="both")])
 def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=None):
     r"""The energy of a vector field at X: its line integral from an origin, and how
     much that depends on the path.
@@ -498,10 +494,6 @@ def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=No
     (array([-0.5, -2. ]), np.True_)
     """
     _require_samples(X, "field_energy")
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)):
-        raise ValueError(f"n_nodes must be an integer from 1 to 1000, got {n_nodes!r}.")
-    if not 1 <= n_nodes <= 1000:
-        raise ValueError(f"n_nodes must be an integer from 1 to 1000, got {n_nodes!r}.")
     measured, X = field_of(field, X, device)
     if measured is None:  # a NumPy field: evaluated on arrays, on the CPU
         measured = FunctionField(

@@ -16,18 +16,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel, callable_output, final_step
 from ._optional import pyplot
+from ._options import COUNT, Number, validated
 from .inspection import _energy_model, named_contributions
 
 __all__ = ["VectorFieldDisplay", "EnergyDisplay", "ContributionDisplay", "plot_history"]
 
 
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
 def _grid(xlim, ylim, resolution):
-    _positive_int("grid_resolution", resolution, minimum=2)  # contours need a 2 x 2 grid
     for name, limits in (("xlim", xlim), ("ylim", ylim)):
         low, high = (float(v) for v in limits)
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
@@ -96,6 +91,7 @@ class VectorFieldDisplay:
         self.xlabel = xlabel
         self.ylabel = ylabel
 
+    @validated(n_arrows=[COUNT], levels=[COUNT])
     def plot(
         self,
         ax=None,
@@ -131,8 +127,6 @@ class VectorFieldDisplay:
         -------
         self
         """
-        _positive_int("n_arrows", n_arrows)
-        _positive_int("levels", levels)
         plt = pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 4.5))
@@ -175,6 +169,7 @@ class VectorFieldDisplay:
         return self
 
     @classmethod
+    @validated(grid_resolution=[Number(Integral, 2, None, closed="left")])
     def from_callable(
         cls,
         field,
@@ -428,6 +423,7 @@ class EnergyDisplay:
         offset = getattr(final, "offset_", None)
         return cls.from_predictions(energies, offset=offset, y=y, ax=ax, **kwargs)
 
+    @validated(bins=[COUNT])
     def plot(self, ax=None, *, kind="hist", bins=50, title=None):
         """Draw the distribution (and the ROC curve).
 
@@ -449,7 +445,6 @@ class EnergyDisplay:
         plt = pyplot()
         if kind not in ("hist", "ecdf"):
             raise ValueError(f"kind must be 'hist' or 'ecdf', got {kind!r}.")
-        _positive_int("bins", bins)
         labelled = self.y is not None
         if ax is None:
             columns = 2 if labelled else 1
@@ -569,6 +564,7 @@ class ContributionDisplay:
         self.energies = energies
 
     @classmethod
+    @validated(n_rows=[COUNT])
     def from_estimator(cls, estimator, X, *, rows=None, n_rows=3, ax=None, **kwargs):
         """Draw a fitted auto-encoder's contributions for some rows of X.
 
@@ -592,7 +588,6 @@ class ContributionDisplay:
         -------
         ContributionDisplay
         """
-        _positive_int("n_rows", n_rows)
         _energy_model(estimator)  # a fitted auto-encoder, named otherwise
         energies = np.asarray(estimator.score_samples(X))
         if rows is None:
@@ -613,6 +608,7 @@ class ContributionDisplay:
         )
         return display.plot(ax=ax, **kwargs)
 
+    @validated(n_features=[COUNT])
     def plot(self, ax=None, *, n_features=8):
         """Draw one panel per row.
 
@@ -628,7 +624,6 @@ class ContributionDisplay:
         self
         """
         plt = pyplot()
-        _positive_int("n_features", n_features)
         n_rows = len(self.rows)
         if ax is None:
             _, axes = plt.subplots(

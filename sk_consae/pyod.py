@@ -24,7 +24,8 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._optional import require
-from .inspection import _count, _energy_model, _explanation, named_contributions
+from ._options import COUNT, validated
+from .inspection import _energy_model, _explanation, named_contributions
 
 BaseDetector = require("pyod.models.base", "pyod").BaseDetector
 
@@ -220,6 +221,7 @@ class EnergyDetector(BaseDetector):
         check_is_fitted(self, ["estimator_"])
         return named_contributions(self.estimator_, X)[0]
 
+    @validated(n_rows=[COUNT, None], n_features=[COUNT])
     def explain(self, X, *, n_rows=10, n_features=3):
         """The highest-scoring rows of X, each with the features that make it unusual.
 
@@ -240,8 +242,6 @@ class EnergyDetector(BaseDetector):
         pandas.DataFrame or Bunch
         """
         check_is_fitted(self, ["estimator_"])
-        _count("n_rows", n_rows, allow_none=True)
-        _count("n_features", n_features)
         energies = -self.decision_function(X)
         flags = self.predict(X) == 1  # PyOD's rule: a threshold or a PyThresh thresholder
         return _explanation(self.estimator_, X, energies, flags, n_rows, n_features)

@@ -288,9 +288,9 @@ def test_grid_curl_checks_spacing(spacing, message):
     [
         ({"metrics": ()}, "metrics is empty"),
         ({"metrics": "div"}, "Unknown metrics \\['div'\\]"),
-        ({"every": 0}, "every must be a positive integer"),
-        ({"every": "2"}, "every must be a positive integer"),
-        ({"every": True}, "every must be a positive integer"),
+        ({"every": 0}, "'every' parameter of ConservativenessMonitor must be an int"),
+        ({"every": "2"}, "'every' parameter of ConservativenessMonitor must be an int"),
+        ({"every": True}, "'every' parameter of ConservativenessMonitor must be an int"),
     ],
 )
 def test_monitor_checks_its_arguments(kwargs, message, few_digits):
@@ -316,8 +316,8 @@ def test_monitor_takes_one_metric_by_name_and_pickles_its_points_once(few_digits
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"n_arrows": 0}, "n_arrows must be an integer >= 1"),
-        ({"grid_resolution": 1}, "grid_resolution must be an integer >= 2"),
+        ({"n_arrows": 0}, "'n_arrows' parameter of VectorFieldDisplay.plot must be an int in the range \\[1"),
+        ({"grid_resolution": 1}, "'grid_resolution' parameter of VectorFieldDisplay.from_callable must be an int in the range \\[2"),
         ({"xlim": (1.0, -1.0)}, "xlim must be two finite numbers"),
         ({"ylim": (0.0, np.nan)}, "ylim must be two finite numbers"),
     ],

@@ -75,8 +75,8 @@ def test_without_pandas_a_bunch_of_arrays(model, shifted, monkeypatch):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"n_rows": 0}, "n_rows must be a positive integer or None"),
-        ({"n_features": True}, "n_features must be a positive integer"),
+        ({"n_rows": 0}, "'n_rows' parameter of explain_outliers must be an int in the range \\[1, inf\\) or None"),
+        ({"n_features": True}, "'n_features' parameter of explain_outliers must be an int"),
     ],
 )
 def test_bad_arguments_are_named(model, shifted, kwargs, message):

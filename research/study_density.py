@@ -2,16 +2,20 @@
 package): the noise scale (standardised data, so noise = the factor of the RMS
 spread), capacity, epochs, three noise scales summed, the scaled family.
 
-    cd benchmarks && python study_density.py [--seeds 3]
+    python research/study_density.py [--seeds 3]
 """
 
 import argparse
+import sys
 
 import pandas as pd
-from bench_density import run
-from study_defaults import Scales
+from _protocol import BENCHMARKS
 
 from sk_consae import UntiedAutoEncoder
+
+sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
+from bench_density import run
+from study_defaults import Scales
 
 
 def candidates(seed):

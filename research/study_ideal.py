@@ -1,7 +1,7 @@
 """Study: how far the default is from what its training objective estimates (diagnostic;
 not part of the package, and no default is chosen from it).
 
-    cd benchmarks && python study_ideal.py [--seeds 3] [--half choice|report|all]
+    python research/study_ideal.py [--seeds 3] [--half choice|report|all]
 
 The denoising loss E ||r(x + sigma eps) - x||^2 over the n training rows, minimised
 over every function r, has the posterior mean as its minimiser (Miyasawa 1961; Alain
@@ -18,20 +18,23 @@ comparison separates what the network's finite capacity and training add or lose
 (default against its limit) from what the limit itself can reach (limit against kNN).
 On the density benchmark the limit is the ``KernelDensity (Scott)`` row: the data are
 standardised there, and scikit-learn's Scott bandwidth n^(-1/(d+4)) is then the
-default's ``noise_``. Results: benchmarks/README.md.
+default's ``noise_``. Results: research/log.md.
 """
 
 import argparse
 import json
+import sys
 import time
 
 import pandas as pd
 import torch
-from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, machine
-from bench_anomaly import datasets, peer_methods, print_against_reference, run
+from _protocol import BENCHMARKS, RESULTS, scott_bandwidth
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae._outliers import resolve_noise
+
+sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
+from _harness import CHOICE_HALF, REPORT_HALF, machine
+from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
 
 class KDEAtNoise:
@@ -43,7 +46,7 @@ class KDEAtNoise:
 
     def fit(self, X):
         self.rows_ = torch.as_tensor(X, dtype=torch.float64)
-        self.bandwidth_ = self.factor * resolve_noise("auto", X)
+        self.bandwidth_ = self.factor * scott_bandwidth(X)
         return self
 
     def score_samples(self, X):

@@ -1,6 +1,6 @@
 """Study of default changes on the choice half only (not part of the package).
 
-    cd benchmarks && python study_defaults.py [--seeds 1] [--candidates ...]
+    python research/study_defaults.py [--seeds 1] [--candidates ...]
 
 Each candidate is a change the theory suggests (the noise scale is a kernel bandwidth; a
 denoising field estimates sigma^2 grad log p_sigma, so F / sigma^2 estimates log p_sigma
@@ -13,24 +13,25 @@ setting, and writes ``results/study_defaults.json``.
 
 import argparse
 import json
+import sys
 import time
 
 import numpy as np
-from _harness import CHOICE_HALF, RESULTS, machine
-from bench_anomaly import datasets, peer_methods, print_against_reference, run
+from _protocol import (
+    BENCHMARKS,
+    RESULTS,
+    auto_batch_size,
+    auto_rows_per_epoch,
+    feature_spread,
+    scott_bandwidth,
+)
 from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
-from sk_consae._options import resolve_batch_size, resolve_max_samples
-from sk_consae._outliers import feature_spread, resolve_noise
 
-
-def scott_bandwidth(X):
-    """Scott's kernel bandwidth, spread * n^(-1/(d + 4)): the one that minimises a
-    Gaussian KDE's mean integrated squared error for near-Gaussian data (Scott 1992),
-    narrowing as the training set grows, faster in few dimensions. Round 6 made it
-    ``noise="auto"`` (before: 0.5 * spread whatever n and d); the package's own rule."""
-    return resolve_noise("auto", X)
+sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
+from _harness import CHOICE_HALF, machine
+from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
 
 class Scales:
@@ -92,8 +93,9 @@ class Trimmed:
 def epochs_for_steps(steps, n_samples, batch_size="auto"):
     """Epochs of ``batch_size`` and the default rows per epoch that make about ``steps``
     optimiser steps (at most 100 epochs, the default's count)."""
-    rows = resolve_max_samples("auto", n_samples) or n_samples
-    per_epoch = -(-rows // min(rows, resolve_batch_size(batch_size, n_samples)))
+    rows = auto_rows_per_epoch(n_samples)
+    size = auto_batch_size(n_samples) if batch_size == "auto" else batch_size
+    per_epoch = -(-rows // min(rows, size))
     return int(np.clip(-(-steps // per_epoch), 1, 100))
 
 

@@ -14,15 +14,19 @@ best bandwidth shows what that estimator reaches here.
 
 import argparse
 import json
+import sys
 import time
 
 import numpy as np
-from _harness import RESULTS, machine
-from bench_anomaly import run
+from _protocol import BENCHMARKS, RESULTS
 from sklearn.decomposition import PCA
 from sklearn.neighbors import KernelDensity, NearestNeighbors
 
 from sk_consae import ContractiveAutoEncoder, UntiedAutoEncoder
+
+sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
+from _harness import machine
+from bench_anomaly import run
 
 
 class PCAReconstruction:

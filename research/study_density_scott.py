@@ -2,15 +2,19 @@
 before round 6 (0.5 x spread) against Scott's bandwidth, ``noise="auto"`` since
 (not part of the package).
 
-    cd benchmarks && python study_density_scott.py [--seeds 3]
+    python research/study_density_scott.py [--seeds 3]
 """
 
 import argparse
+import sys
 
-from bench_density import markdown, run
-from study_defaults import Scales
+from _protocol import BENCHMARKS
 
 from sk_consae import UntiedAutoEncoder
+
+sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
+from bench_density import markdown, run
+from study_defaults import Scales
 
 
 def main():
