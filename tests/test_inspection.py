@@ -75,7 +75,7 @@ def test_without_pandas_a_bunch_of_arrays(model, shifted, monkeypatch):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"n_rows": 0}, "'n_rows' parameter of explain_outliers must be an int in the range \\[1, inf\\) or None"),
+        ({"n_rows": 0}, "'n_rows' parameter of explain_outliers must be an int .* or None"),
         ({"n_features": True}, "'n_features' parameter of explain_outliers must be an int"),
     ],
 )
