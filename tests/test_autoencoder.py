@@ -367,16 +367,15 @@ def test_clone_and_params_round_trip():
 def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(
     tying, activation, digits
 ):
-    from sk_consae._maths.energy import closed_form_energy, segment_energy
 
     ae = small(weight_tying=tying, activation=activation).fit(digits)
     field = ae._field(torch.float64)
     X = torch.as_tensor(digits[:100])
     origin = torch.as_tensor(ae.energy_origin_)
-    expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
-    torch.testing.assert_close(segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8)
+    expected = field.closed_form_energy(X) - field.closed_form_energy(origin[None])
+    torch.testing.assert_close(field.segment_energy(X, origin), expected, rtol=1e-10, atol=1e-8)
     np.testing.assert_allclose(
-        ae.score_samples(digits[:100]) * ae.temperature_, closed_form_energy(field, X).numpy()
+        ae.score_samples(digits[:100]) * ae.temperature_, field.closed_form_energy(X).numpy()
     )
 
 

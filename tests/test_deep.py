@@ -116,7 +116,6 @@ def test_exact_line_integrals_need_piecewise_linear_units():
 
 
 def test_one_layer_gradient_family_is_the_scaled_model():
-    from sk_consae._maths.energy import closed_form_energy
     from sk_consae._maths.one_layer import OneLayerField
 
     deep = random_field((4, [3], 5, 0), "sigmoid", "gradient")
@@ -127,7 +126,7 @@ def test_one_layer_gradient_family_is_the_scaled_model():
     scaled = OneLayerField(W, b, W * s, c, deep.activation, s)
     X = points((4, [], 5, 3))
     assert torch.allclose(one.reconstruct(X), scaled.reconstruct(X))
-    assert torch.allclose(one.energy(X, None), closed_form_energy(scaled, X))
+    assert torch.allclose(one.energy(X, None), scaled.closed_form_energy(X))
 
 
 @given(

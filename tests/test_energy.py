@@ -4,11 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sk_consae._maths.energy import (
-    closed_form_energy,
     gauss_legendre,
     quadrature_energy,
-    segment_contributions,
-    segment_energy,
 )
 
 from ._helpers import ACTIVATION_NAMES, field_shapes, random_field, random_points
@@ -22,7 +19,7 @@ def test_gradient_of_closed_form_energy_is_the_field(shape, tying, activation):
     seed, D, H, n = shape
     field = random_field(seed, D, H, activation, tying)
     X = random_points(seed, n, D).requires_grad_(True)
-    (grad,) = torch.autograd.grad(closed_form_energy(field, X).sum(), X)
+    (grad,) = torch.autograd.grad(field.closed_form_energy(X).sum(), X)
     expected = field.vector_field(X.detach())
     torch.testing.assert_close(grad, expected, rtol=0, atol=1e-8)
 
@@ -33,8 +30,8 @@ def test_segment_energy_is_closed_form_minus_origin(shape, tying, activation):
     field = random_field(seed, D, H, activation, tying)
     X = random_points(seed, n, D, scale=2.0)
     origin = random_points(seed + 7, 1, D)[0]
-    expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
-    torch.testing.assert_close(segment_energy(field, X, origin), expected, rtol=1e-10, atol=1e-8)
+    expected = field.closed_form_energy(X) - field.closed_form_energy(origin[None])
+    torch.testing.assert_close(field.segment_energy(X, origin), expected, rtol=1e-10, atol=1e-8)
 
 
 @given(shape=field_shapes, tying=conservative, activation=st.sampled_from(["sigmoid", "tanh"]))
@@ -45,7 +42,7 @@ def test_quadrature_energy_is_closed_form_minus_origin(shape, tying, activation)
     field = random_field(seed, D, H, activation, tying, scale=0.5)
     X = random_points(seed, n, D)
     origin = torch.zeros(D, dtype=torch.float64)
-    expected = closed_form_energy(field, X) - closed_form_energy(field, origin[None])
+    expected = field.closed_form_energy(X) - field.closed_form_energy(origin[None])
     got = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=16)
     torch.testing.assert_close(got, expected, rtol=1e-10, atol=1e-8)
 
@@ -56,7 +53,7 @@ def test_quadrature_converges_to_segment_energy_for_untied_models(shape, activat
     field = random_field(seed, D, H, activation, "untied", scale=0.5)
     X = random_points(seed, n, D)
     origin = random_points(seed + 3, 1, D)[0]
-    exact = segment_energy(field, X, origin)
+    exact = field.segment_energy(X, origin)
     quad = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=400)
     # ReLU kinks make quadrature converge only algebraically.
     tol = 1e-4 if activation == "relu" else 1e-9
@@ -69,15 +66,15 @@ def test_energies_are_finite_at_huge_preactivations(activation, tying):
     field = random_field(0, 3, 4, activation, tying, scale=1.0)
     X = random_points(0, 6, 3, scale=3e3)  # |u| around 1e4
     origin = torch.zeros(3, dtype=torch.float64)
-    assert torch.isfinite(segment_energy(field, X, origin)).all()
+    assert torch.isfinite(field.segment_energy(X, origin)).all()
     if tying != "untied":
-        assert torch.isfinite(closed_form_energy(field, X)).all()
+        assert torch.isfinite(field.closed_form_energy(X)).all()
 
 
 def test_closed_form_energy_refuses_untied_models():
     field = random_field(0, 3, 4, "sigmoid", "untied")
     with pytest.raises(ValueError, match="tied or scaled"):
-        closed_form_energy(field, random_points(0, 2, 3))
+        field.closed_form_energy(random_points(0, 2, 3))
 
 
 def test_gauss_legendre_integrates_polynomials_exactly():
@@ -95,7 +92,7 @@ def test_segment_quadrature_matches_generic_quadrature(shape, activation):
     origin = random_points(seed + 3, 1, D)[0]
     generic = quadrature_energy(lambda Z: field.vector_field(Z), X, origin, n_nodes=8)
     torch.testing.assert_close(
-        segment_energy(field, X, origin, n_nodes=8), generic, rtol=1e-10, atol=1e-10
+        field.segment_energy(X, origin, n_nodes=8), generic, rtol=1e-10, atol=1e-10
     )
 
 
@@ -108,10 +105,10 @@ def test_segment_contributions_sum_to_the_segment_energy(shape, tying, activatio
     X = random_points(seed, n, D, scale=2.0)
     origin = random_points(seed + 5, 1, D)[0]
     for n_nodes in (None, 8):
-        parts = segment_contributions(field, X, origin, n_nodes)
+        parts = field.energy_contributions(X, origin, n_nodes)
         assert parts.shape == X.shape
         torch.testing.assert_close(
-            parts.sum(1), segment_energy(field, X, origin, n_nodes), rtol=1e-10, atol=1e-8
+            parts.sum(1), field.segment_energy(X, origin, n_nodes), rtol=1e-10, atol=1e-8
         )
 
 
@@ -125,7 +122,7 @@ def test_segment_contributions_are_per_coordinate_line_integrals(shape, tying, a
     field = random_field(seed, D, H, activation, tying, scale=0.5)
     X = random_points(seed, n, D)
     origin = random_points(seed + 2, 1, D)[0]
-    parts = segment_contributions(field, X, origin)
+    parts = field.energy_contributions(X, origin)
     # ReLU kinks make quadrature converge only algebraically.
     tol = 1e-4 if activation == "relu" else 1e-9
     for i in range(D):

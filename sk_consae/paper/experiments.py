@@ -14,7 +14,6 @@ from skorch.callbacks import Callback
 from .._autoencoder import UntiedAutoEncoder
 from .._contractive import ContractiveAutoEncoder
 from .._extractor import ConservativeFieldExtractor
-from .._maths.energy import segment_energy
 from .._maths.one_layer import OneLayerField
 from ..callbacks import ConservativenessMonitor
 from ..datasets import make_circle, make_line, make_spiral, make_spiral_sink, salt_and_pepper
@@ -291,9 +290,8 @@ def field_functions(field, origin):
 
     def energy(X):
         with torch.no_grad():
-            return segment_energy(
-                field, torch.as_tensor(np.asarray(X, dtype=np.float64)), origin
-            ).numpy()
+            points = torch.as_tensor(np.asarray(X, dtype=np.float64))
+            return field.segment_energy(points, origin).numpy()
 
     return values, energy
 
