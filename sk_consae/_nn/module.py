@@ -50,7 +50,25 @@ WEIGHT_TYING = ("untied", "tied", "scaled")
 CONTRACTION_TARGETS = ("reconstruction", "encoder")
 
 
-class AutoEncoderModule(nn.Module):
+class _FieldModule(nn.Module):
+    """What both auto-encoder modules share: the activation by name (picklable) and
+    the tying, checked when built."""
+
+    def __init__(self, activation, weight_tying):
+        super().__init__()
+        if weight_tying not in WEIGHT_TYING:
+            raise ValueError(f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}.")
+        get_activation(activation)  # fail early on an unknown name
+        self.activation_name = activation
+        self.weight_tying = weight_tying
+
+    @property
+    def activation(self):
+        """The :class:`~sk_consae._maths.activations.Activation` of the hidden units."""
+        return get_activation(self.activation_name)
+
+
+class AutoEncoderModule(_FieldModule):
     """One-hidden-layer auto-encoder :math:`r(x) = R\\,h(W^\\top x + b) + c`.
 
     Parameters
@@ -73,12 +91,7 @@ class AutoEncoderModule(nn.Module):
     def __init__(
         self, n_features, n_components, activation="sigmoid", weight_tying="untied", seed=0
     ):
-        super().__init__()
-        if weight_tying not in WEIGHT_TYING:
-            raise ValueError(f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}.")
-        get_activation(activation)  # fail early on an unknown name
-        self.activation_name = activation  # a name, not functions: picklable
-        self.weight_tying = weight_tying
+        super().__init__(activation, weight_tying)
         generator = torch.Generator().manual_seed(int(seed))
         bound = math.sqrt(6.0 / (n_features + n_components))
 
@@ -95,11 +108,6 @@ class AutoEncoderModule(nn.Module):
             self.decoder_weight = nn.Parameter(glorot(n_features, n_components))
         elif weight_tying == "scaled":
             self.decoder_scale = nn.Parameter(torch.ones(n_components, **single))
-
-    @property
-    def activation(self):
-        """The :class:`~sk_consae._maths.activations.Activation` of the hidden units."""
-        return get_activation(self.activation_name)
 
     def field(self) -> OneLayerField:
         """The current parameters as a :class:`OneLayerField` (sharing storage)."""
@@ -216,7 +224,7 @@ class AutoEncoderModule(nn.Module):
             weight.mul_(length / norms)
 
 
-class DeepAutoEncoderModule(nn.Module):
+class DeepAutoEncoderModule(_FieldModule):
     r"""Auto-encoder with hidden layers before the code (the paper's Prop. 1).
 
     Encoder layers of sizes ``hidden_layer_sizes`` then ``n_components`` (the code);
@@ -254,12 +262,7 @@ class DeepAutoEncoderModule(nn.Module):
         weight_tying="untied",
         seed=0,
     ):
-        super().__init__()
-        if weight_tying not in WEIGHT_TYING:
-            raise ValueError(f"weight_tying={weight_tying!r}; expected one of {WEIGHT_TYING}.")
-        get_activation(activation)
-        self.activation_name = activation
-        self.weight_tying = weight_tying
+        super().__init__(activation, weight_tying)
         generator = torch.Generator().manual_seed(int(seed))
         self._probe_generator = torch.Generator().manual_seed(int(seed) + 1)
 
@@ -294,10 +297,6 @@ class DeepAutoEncoderModule(nn.Module):
         super().__setstate__(state)
         self._probe_generator = torch.Generator()
         self._probe_generator.set_state(probe_state)
-
-    @property
-    def activation(self):
-        return get_activation(self.activation_name)
 
     @property
     def encoder_bias(self):
