@@ -1,7 +1,5 @@
 """ConservativeFieldExtractor: the conservative part and potential of a sampled field."""
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -12,7 +10,7 @@ from ._base import _BaseFieldModel
 from ._fields import field_values
 from ._maths.energy import finite_energies
 from ._nn.module import WEIGHT_TYING
-from ._options import MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS, Number
+from ._options import COUNT, MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS
 from ._outliers import feature_spread, weighted_mean
 
 __all__ = ["ConservativeFieldExtractor"]
@@ -164,7 +162,7 @@ class ConservativeFieldExtractor(
         **TRAINING_CONSTRAINTS,
         # Only gradient fields (tied or scaled), and a fixed batch size.
         "weight_tying": [StrOptions(set(WEIGHT_TYING) - {"untied"})],
-        "batch_size": [Number(Integral, 1, None, closed="left")],
+        "batch_size": [COUNT],
         "standardize": ["boolean"],
     }
 

@@ -20,6 +20,8 @@ from ._nn.optimizers import OPTIMIZERS
 __all__ = [
     "Number",
     "COUNT",
+    "AT_LEAST_TWO",
+    "QUADRATURE_NODES",
     "validated",
     "MODEL_CONSTRAINTS",
     "TRAINING_CONSTRAINTS",
@@ -43,6 +45,10 @@ class Number(Interval):
 _POSITIVE = Interval(Real, 0, None, closed="neither")
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")
 COUNT = Number(Integral, 1, None, closed="left")
+# Two or more: a grid with area, or probes with a standard error.
+AT_LEAST_TWO = Number(Integral, 2, None, closed="left")
+# Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
+QUADRATURE_NODES = Number(Integral, 1, 1000, closed="both")
 
 
 def validated(**constraints):
@@ -76,7 +82,7 @@ TRAINING_CONSTRAINTS = {
 }
 
 # The auto-encoders' own: deeper models, denoising, subsampling, the energy and its
-# threshold. Gauss-Legendre nodes come from an eigenproblem of their size: 1000 is plenty.
+# threshold.
 ANOMALY_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like"],
     "weight_length": [_POSITIVE, None],
@@ -84,7 +90,7 @@ ANOMALY_CONSTRAINTS = {
     "asymmetry_penalty": [_NON_NEGATIVE],
     "max_samples": [StrOptions({"auto"}), COUNT, Number(Real, 0, 1, closed="right"), None],
     "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
-    "energy_quadrature": [StrOptions({"exact"}), Number(Integral, 1, 1000, closed="both")],
+    "energy_quadrature": [StrOptions({"exact"}), QUADRATURE_NODES],
 }
 
 CONTRACTION_CONSTRAINTS = {

@@ -7,13 +7,13 @@ idx files from a folder.
 """
 
 import gzip
-from numbers import Integral, Real
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch, check_array, check_random_state
 
-from ._options import COUNT, Number, validated
+from ._options import AT_LEAST_TWO, COUNT, validated
 
 __all__ = [
     "make_line",
@@ -184,7 +184,7 @@ def spiral_sink_field(X):
     return np.c_[-X[:, 0] + X[:, 1], -X[:, 0] - X[:, 1]]
 
 
-@validated(n_points_per_axis=[Number(Integral, 2, None, closed="left")])
+@validated(n_points_per_axis=[AT_LEAST_TWO])
 def make_spiral_sink(n_points_per_axis=100, *, bounds=(-1.0, 1.0), noise=0.0, random_state=None):
     """Grid points and the spiral-sink field on them (paper Fig. 4).
 

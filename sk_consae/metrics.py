@@ -15,8 +15,6 @@ References
    AAAI 2016, Table 1, Fig. 2-3 and Table 2.
 """
 
-from numbers import Integral
-
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
@@ -34,7 +32,7 @@ from ._maths.jacobian import (
     symmetricity_from_norms,
 )
 from ._maths.score_matching import hyvarinen_scores
-from ._options import Number, validated
+from ._options import AT_LEAST_TWO, QUADRATURE_NODES, validated
 
 __all__ = [
     "symmetricity",
@@ -124,7 +122,7 @@ def _per_row(function, field, X, n_probes, random_state, row_shape=()):
     return values
 
 
-@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
+@validated(n_probes=[AT_LEAST_TWO, None])
 def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=None, device=None):
     r"""Mean symmetricity of a field's Jacobian over the samples X: an auto-encoder's,
     or any torch or NumPy field's.
@@ -203,7 +201,7 @@ def jacobian_symmetricity(estimator, X, y=None, *, n_probes=None, random_state=N
     return float(_per_row(rows, field, X, n_probes, random_state).mean())
 
 
-@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
+@validated(n_probes=[AT_LEAST_TWO, None])
 def jacobian_asymmetry(
     estimator, X, y=None, *, normalize=False, n_probes=None, random_state=None, device=None
 ):
@@ -319,7 +317,7 @@ def _finite_difference_norms(field, X):
     return (J * J).sum((1, 2)), (J * J.transpose(1, 2)).sum((1, 2))
 
 
-@validated(n_probes=[Number(Integral, 2, None, closed="left"), None])
+@validated(n_probes=[AT_LEAST_TWO, None])
 def jacobian_norms(estimator, X, *, n_probes=None, random_state=None, device=None):
     r""":math:`\lVert J(x)\rVert_F^2` and :math:`\operatorname{tr}(J(x)^2)` per sample,
     from which symmetricity, QCSBM's asymmetry and the curl follow.
@@ -436,7 +434,7 @@ def curl(field, X, *, device=None):
     return _per_row(lambda field, chunk, _: field.curl_rows(chunk), measured, X, None, None)
 
 
-@validated(n_nodes=[Number(Integral, 1, 1000, closed="both")])
+@validated(n_nodes=[QUADRATURE_NODES])
 def field_energy(field, X, *, origin=None, n_nodes=32, random_state=0, device=None):
     r"""The energy of a vector field at X: its line integral from an origin, and how
     much that depends on the path.

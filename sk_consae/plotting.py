@@ -8,7 +8,6 @@ drawn stays in its attributes.
 """
 
 import warnings
-from numbers import Integral
 
 import numpy as np
 from sklearn.utils import _safe_indexing
@@ -16,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseFieldModel, callable_output, final_step
 from ._optional import pyplot
-from ._options import COUNT, Number, validated
+from ._options import AT_LEAST_TWO, COUNT, validated
 from .inspection import _energy_model, named_contributions
 
 __all__ = ["VectorFieldDisplay", "EnergyDisplay", "ContributionDisplay", "plot_history"]
@@ -169,7 +168,7 @@ class VectorFieldDisplay:
         return self
 
     @classmethod
-    @validated(grid_resolution=[Number(Integral, 2, None, closed="left")])
+    @validated(grid_resolution=[AT_LEAST_TWO])  # contours need a 2 x 2 grid
     def from_callable(
         cls,
         field,

@@ -87,10 +87,6 @@ class DeepField(_DeepParameters, Field):
         """The first layer's weights (D, h_1): its shape gives the input dimension."""
         return self.encoder_weights[0]
 
-    @property
-    def n_components(self) -> int:
-        return self.encoder_biases[-1].shape[0]
-
     def to(self, dtype=None, device=None) -> "DeepField":
         """Return the parameters cast to ``dtype`` and moved to ``device``."""
 
