@@ -19,6 +19,18 @@ MNIST = Path(os.environ.get("SK_CONSAE_MNIST", ROOT.parents[1] / "shared" / "dat
 RESULTS = ROOT / "results"
 
 
+def feature_spread(X):
+    """The root-mean-square spread of X's features, sqrt(mean of the column variances):
+    the unit of the package's noise scales, as its docstrings state it."""
+    return float(np.sqrt(np.mean(np.var(np.asarray(X, dtype=np.float64), axis=0))))
+
+
+def scott_bandwidth(X):
+    """``noise="auto"`` as documented: Scott's bandwidth n^(-1/(D+4)) times the RMS
+    feature spread, for X of n rows and D features."""
+    return len(X) ** (-1.0 / (X.shape[1] + 4)) * feature_spread(X)
+
+
 def machine():
     """A one-line description of where the numbers come from."""
     cpu = platform.processor() or "unknown CPU"

@@ -43,7 +43,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, ROOT, machine
+from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, ROOT, machine, scott_bandwidth
 from sklearn.datasets import load_digits
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -94,7 +94,7 @@ class ScottKDE:
     def fit(self, X):
         from sklearn.neighbors import KernelDensity
 
-        bandwidth = len(X) ** (-1.0 / (X.shape[1] + 4)) * np.sqrt(np.mean(X.var(0)))
+        bandwidth = scott_bandwidth(X)
         if len(X) > self.max_rows:
             X = X[np.random.default_rng(self.seed).choice(len(X), self.max_rows, replace=False)]
         self.model_ = KernelDensity(bandwidth=bandwidth).fit(X)

@@ -28,6 +28,7 @@ Each function returns ``(X, y)`` with y = 1 for anomalies, as the npz files hold
 """
 
 import numpy as np
+from _harness import scott_bandwidth
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 
@@ -97,8 +98,7 @@ def heavy_tailed(n_features, n_normal=20_000, n_anomalies=200, seed=0):
     normal row."""
     rng = np.random.default_rng(seed)
     normal = np.exp(rng.standard_t(3, size=(n_normal, n_features)))
-    spread = np.sqrt(np.mean(normal.var(0)))
-    bandwidth = n_normal ** (-1.0 / (n_features + 4)) * spread
+    bandwidth = scott_bandwidth(normal)
     neighbours = NearestNeighbors(n_neighbors=1).fit(normal)
     anomalies = []
     while len(anomalies) < n_anomalies:

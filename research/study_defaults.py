@@ -17,20 +17,13 @@ import sys
 import time
 
 import numpy as np
-from _protocol import (
-    BENCHMARKS,
-    RESULTS,
-    auto_batch_size,
-    auto_rows_per_epoch,
-    feature_spread,
-    scott_bandwidth,
-)
+from _protocol import BENCHMARKS, RESULTS, auto_batch_size, auto_rows_per_epoch
 from skorch.callbacks import Callback
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
-from _harness import CHOICE_HALF, machine
+from _harness import CHOICE_HALF, feature_spread, machine, scott_bandwidth
 from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
 

@@ -28,12 +28,12 @@ import time
 
 import pandas as pd
 import torch
-from _protocol import BENCHMARKS, RESULTS, scott_bandwidth
+from _protocol import BENCHMARKS, RESULTS
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)  # the benchmarks' data protocols
-from _harness import CHOICE_HALF, REPORT_HALF, machine
+from _harness import CHOICE_HALF, REPORT_HALF, machine, scott_bandwidth
 from bench_anomaly import datasets, peer_methods, print_against_reference, run
 
 
