@@ -11,7 +11,7 @@ import pytest
 from sklearn.utils import Bunch
 
 from sk_consae import cli
-from sk_consae.paper import EXPERIMENTS, Settings, run
+from sk_consae.paper import EXPERIMENTS, Settings, run, toy_curl_training
 from sk_consae.paper.report import (
     deep_section,
     describe_curl,
@@ -25,6 +25,7 @@ TINY = Settings(
     table1_epochs=2,
     toy_components=20,
     toy_epochs=3,
+    toy_activation="sigmoid",
     toy_optimizer="adam",
     toy_lr=None,
     toy_seeds=2,
@@ -96,6 +97,28 @@ class _History:
 
     def __getitem__(self, key):
         return self.values
+
+
+def test_quick_fig3_energies_peak_on_the_data_and_fall_to_the_corners():
+    # Issue 35: the first picture a user sees. On each toy of the quick Fig. 3 the
+    # trained energy's maximum over the figure's box lies within two noise scales of a
+    # training point, and every training point's energy is above the box's corners.
+    quick = Settings.quick()
+    result = toy_curl_training(
+        n_components=quick.toy_components,
+        max_epochs=quick.toy_epochs,
+        activation=quick.toy_activation,
+        optimizer=quick.toy_optimizer,
+        lr=quick.toy_lr,
+    )
+    axis = np.linspace(-0.8, 0.8, 41)
+    grid = np.array(np.meshgrid(axis, axis)).reshape(2, -1).T
+    corners = np.array([[-0.8, -0.8], [-0.8, 0.8], [0.8, -0.8], [0.8, 0.8]])
+    for name, toy in result.items():
+        ae = toy.estimators[0]
+        peak = grid[np.argmax(ae.score_samples(grid))]
+        assert np.linalg.norm(toy.X - peak, axis=1).min() <= 2 * ae.noise_, name
+        assert ae.score_samples(toy.X).min() > ae.score_samples(corners).max(), name
 
 
 def test_table1_section_explains_each_miss_with_what_was_measured():

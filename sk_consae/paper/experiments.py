@@ -308,6 +308,7 @@ def toy_curl_training(
     max_epochs=100,
     batch_size=32,
     noise=0.05,
+    activation="sigmoid",
     optimizer="adam",
     lr=None,
     momentum=0.9,
@@ -319,7 +320,7 @@ def toy_curl_training(
     """Fig. 3: the curl of untied denoising auto-encoders trained on 2-D toys.
 
     For each toy (:func:`~sk_consae.datasets.make_line`, ``make_circle`` and
-    ``make_spiral``, or the arrays in ``data``) trains ``n_seeds`` untied sigmoid
+    ``make_spiral``, or the arrays in ``data``) trains ``n_seeds`` untied
     auto-encoders (different initial weights, shuffling and noise) and records the
     mean absolute curl of each field on the training points after every epoch. The
     paper used the authors' data, 1000 units, batch 32, denoising noise 0.05 and 500
@@ -340,8 +341,11 @@ def toy_curl_training(
         Training epochs of each model.
     batch_size : int, default=32
         Ignored by ``"lbfgs"``.
-    noise : float, default=0.05
-        Denoising noise.
+    noise : float or "auto", default=0.05
+        Denoising noise (``"auto"``: Scott's bandwidth, as ``UntiedAutoEncoder``).
+    activation : str, default="sigmoid"
+        Hidden units (the paper's are sigmoid; one-layer ``"relu"`` units saturate at
+        their largest training activation, so the energy falls away from the data).
     optimizer : {"adam", "sgd", "lbfgs"}, default="adam"
     lr : float or None, default=None
         Learning rate; the optimiser's default when None.
@@ -378,7 +382,7 @@ def toy_curl_training(
                 progress(f"{name}, seed {seed}")
             ae = UntiedAutoEncoder(
                 n_components,
-                activation="sigmoid",
+                activation=activation,
                 noise=noise,
                 batch_size=batch_size,
                 max_epochs=max_epochs,

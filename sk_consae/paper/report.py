@@ -254,12 +254,12 @@ def fig3_section(result, settings, toy_name):
         optimizer += ", batch 32"
     return "\n".join(
         [
-            f"{settings.toy_components} sigmoid units, denoising noise 0.05, "
+            f"{settings.toy_components} {settings.toy_activation} units, denoising noise 0.05, "
             f"{settings.toy_epochs} epochs of {optimizer}, {settings.toy_seeds} seeds per toy, "
-            f"on {toy_name}. The paper: 1000 units, 500 epochs of momentum SGD at learning rate "
-            "8e-4, batch 32. Mean `|curl|` of the field on the training points, averaged over "
-            f"seeds; after training, running medians over {SMOOTH_EPOCHS} epochs (one epoch's "
-            "value is noisy: the denoising noise is redrawn every step):",
+            f"on {toy_name}. The paper: 1000 sigmoid units, 500 epochs of momentum SGD at "
+            "learning rate 8e-4, batch 32. Mean `|curl|` of the field on the training points, "
+            f"averaged over seeds; after training, running medians over {SMOOTH_EPOCHS} epochs "
+            "(one epoch's value is noisy: the denoising noise is redrawn every step):",
             "",
             "| data | before training | largest | final | seeds whose curl fell |",
             "|---|---|---|---|---|",
@@ -438,6 +438,7 @@ def _quick_section(settings):
         "table1_epochs": "Table 1: epochs",
         "toy_components": "Fig. 3: hidden units",
         "toy_epochs": "Fig. 3: epochs",
+        "toy_activation": "Fig. 3: hidden units' activation",
         "toy_optimizer": "Fig. 3: optimiser",
         "toy_lr": "Fig. 3: learning rate (None: the optimiser's default)",
         "toy_seeds": "Fig. 3: seeds per toy",
