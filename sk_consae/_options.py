@@ -28,6 +28,8 @@ __all__ = [
     "ANOMALY_CONSTRAINTS",
     "CONTRACTION_CONSTRAINTS",
     "ARCHITECTURE",
+    "BUDGET",
+    "resolve_budget",
     "net_arguments",
     "check_hidden_layer_sizes",
     "resolve_batch_size",
@@ -174,11 +176,29 @@ def check_hidden_layer_sizes(sizes):
     return values
 
 
+# The training budget that n_components="auto" and max_epochs="auto" stand for, by the
+# novelty parameter: the training rows may hold anomalies (False) or are clean (True).
+# On clean rows more units and steps bring the network towards its objective's limit,
+# the kernel density estimate at noise_ (research/log.md, 2026-12-05).
+BUDGET = {
+    False: {"n_components": 100, "max_epochs": 100},
+    True: {"n_components": 400, "max_epochs": 300},
+}
+
+
+def resolve_budget(params):
+    """``params`` with ``"auto"`` ``n_components`` and ``max_epochs`` replaced by the
+    :data:`BUDGET` of their ``novelty`` (False when absent)."""
+    budget = BUDGET[bool(params.get("novelty", False))]
+    return {**params, **{key: value for key, value in budget.items() if params[key] == "auto"}}
+
+
 def net_arguments(params, n_samples, noise=0.0):
     """The net's keyword arguments from an estimator's ``params`` (``get_params``), for
     ``n_samples`` training rows and the fitted ``noise``: the module, the optimiser and
-    its learning rate (its default for None), the resolved batch size and subsample,
-    and the parameters the net takes as they are. Callbacks are copied."""
+    its learning rate (its default for None), the resolved budget, batch size and
+    subsample, and the parameters the net takes as they are. Callbacks are copied."""
+    params = resolve_budget(params)
     optimizer = OPTIMIZERS[params["optimizer"]]
     batch_size = params["batch_size"]
     arguments = {

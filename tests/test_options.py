@@ -11,7 +11,13 @@ from sk_consae._maths.activations import ACTIVATIONS
 from sk_consae._nn.module import WEIGHT_TYING
 from sk_consae._nn.optimizers import OPTIMIZERS
 from sk_consae._nn.state import net_weights
-from sk_consae._options import ARCHITECTURE, MODEL_CONSTRAINTS, TRAINING_CONSTRAINTS, net_arguments
+from sk_consae._options import (
+    ARCHITECTURE,
+    BUDGET,
+    MODEL_CONSTRAINTS,
+    TRAINING_CONSTRAINTS,
+    net_arguments,
+)
 
 ESTIMATORS = [UntiedAutoEncoder, ContractiveAutoEncoder, ConservativeFieldExtractor]
 
@@ -60,6 +66,7 @@ CHANGED = {
     "validation_fraction": 0.3,
     "verbose": 2,
     "callbacks": [PrintLog()],
+    "novelty": True,
 }
 
 
@@ -91,6 +98,21 @@ def test_the_net_arguments_are_derived_and_saved(Estimator, optimizer):
     saved = net_weights(estimator.net_)["arguments"]
     for key in persisted:  # the fitted net got them and a saved one keeps them
         assert key in saved, key
+
+
+def test_novelty_sets_the_auto_budget_and_an_explicit_value_wins():
+    params = UntiedAutoEncoder().get_params(deep=False)
+    assert params["n_components"] == params["max_epochs"] == "auto"
+    for novelty in (False, True):
+        arguments = net_arguments({**params, "novelty": novelty}, 100)
+        assert arguments["module__n_components"] == BUDGET[novelty]["n_components"]
+        assert arguments["max_epochs"] == BUDGET[novelty]["max_epochs"]
+        explicit = net_arguments({**params, "novelty": novelty, "n_components": 7}, 100)
+        assert explicit["module__n_components"] == 7
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    model = UntiedAutoEncoder(novelty=True, max_epochs=2, random_state=0).fit(X)
+    assert model.encoder_weights_.shape == (2, BUDGET[True]["n_components"])
+    assert len(model.history_) == 2
 
 
 def test_architecture_keys_are_the_declared_ones():
