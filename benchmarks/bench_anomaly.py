@@ -3,6 +3,8 @@
     python benchmarks/bench_anomaly.py [--settings unsupervised clean] [--seeds 3]
                                        [--datasets 4_breastw 6_cardio ... digits]
                                        [--methods ...] [--no-embeddings]
+                                       [--synthetic KIND ...] [--heavy-tailed]
+                                       [--only-generated]
 
 Two protocols, on the npz files in ``../shared/data/adbench`` (24 classical datasets)
 and ``../shared/data/adbench-embed`` (6 ResNet18 embedding datasets), or
@@ -437,6 +439,9 @@ def main():
     parser.add_argument("--settings", nargs="*", default=list(SPLITS), choices=list(SPLITS))
     parser.add_argument("--datasets", nargs="*", help="dataset names and/or 'digits'")
     parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument(
+        "--only-generated", action="store_true", help="only the --synthetic and heavy-tailed sets"
+    )
     parser.add_argument("--methods", nargs="*", help="substrings of method names to keep")
     parser.add_argument("--out", default="anomaly", help="results/<out>.json and .md")
     parser.add_argument("--summarise", metavar="JSON", help="only re-render a saved run")
@@ -463,6 +468,9 @@ def main():
 
     digits = not args.datasets or "digits" in args.datasets
     paths = datasets(args.datasets, not args.no_embeddings, args.synthetic, args.heavy_tailed)
+    if args.only_generated:
+        paths = {k: v for k, v in paths.items() if not isinstance(v, (str, Path))}
+        digits = False
     start = time.perf_counter()
     rows = run(paths, methods_for_seed, args.seeds, args.settings, digits)
     text = markdown(summarise(rows))

@@ -15,7 +15,8 @@ from 2-D to 10-D (mixtures with unequal weights and scales, a noisy circle and a
 
 Reported: Spearman's correlation of each method's score with the true log-density on
 each set and on both pooled ("all", the headline), per distribution and in the mean,
-for the default model and the one ``GridSearchCV`` picks with its own ``score``,
+for the default model, the novelty mode (``novelty=True``: the samples are clean) and
+the one ``GridSearchCV`` picks with its own ``score``,
 against ``KernelDensity`` (Scott's bandwidth), ``GaussianMixture`` (1 to 10 full-
 covariance components by BIC) and the k-nearest-neighbour density (k = 10,
 :math:`\\log p \\approx -D \\log r_k`), all fit in the same run.
@@ -167,12 +168,16 @@ class BICMixture:
 
 
 def package_methods(seed):
-    """The default model, and the model ``GridSearchCV`` picks with its own ``score``
-    (no labels) from ``bench_selection.GRID`` (noise x n_components x activation)."""
+    """The default model, the novelty mode (the training samples are clean), and the
+    model ``GridSearchCV`` picks with its own ``score`` (no labels) from
+    ``bench_selection.GRID`` (noise x n_components x activation)."""
     from bench_selection import GRID
 
     return {
         "UntiedAutoEncoder()": lambda: UntiedAutoEncoder(random_state=seed),
+        "UntiedAutoEncoder(novelty=True)": lambda: UntiedAutoEncoder(
+            novelty=True, random_state=seed
+        ),
         "UntiedAutoEncoder, chosen by score": lambda: GridSearchCV(
             UntiedAutoEncoder(random_state=seed), GRID, cv=3
         ),

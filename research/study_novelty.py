@@ -59,8 +59,8 @@ CANDIDATES = {
     "batch 32": {"batch_size": 32},
     "300 epochs, 400 units": {"max_epochs": 300, "n_components": 400},
 }
-# What --all compares: the default and the candidate novelty configuration.
-COMPARED = {"default": {}, "300 epochs, 400 units": {"max_epochs": 300, "n_components": 400}}
+# What --all compares with the default when no --candidates are given.
+NOVELTY = "max_epochs=300, n_components=400"
 SLOW_PEERS = ("OCSVM", "PyOD AutoEncoder")
 
 
@@ -110,44 +110,57 @@ def one_at_a_time(args):
     )
 
 
-def failure_counts(auc, detectors, peers):
-    """Per detector: datasets where it is more than the margin below the best of
-    ``peers`` (itself excluded), each package detector judged alone among the peers."""
-    counts = {}
-    for detector in detectors + peers:
-        others = [p for p in peers if p != detector]
-        if detector in peers:  # a peer against the other peers and the candidate
-            others += [detectors[-1]]
-        best = auc[others].max(axis=1)
-        counts[detector] = int((auc[detector] < best - FAILURE_MARGIN).sum())
-    return counts
+class ScaledNoise:
+    """``UntiedAutoEncoder(**params)`` at ``factor`` times Scott's bandwidth."""
+
+    def __init__(self, factor, **params):
+        self.factor, self.params = factor, params
+
+    def fit(self, X):
+        noise = self.factor * scott_bandwidth(X)
+        self.model_ = UntiedAutoEncoder(noise=noise, **self.params).fit(X)
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
+def candidate(text, seed):
+    """A factory from keyword arguments ('max_epochs=300, noise_factor=1.5')."""
+    params = eval(f"dict({text})")  # noqa: S307 (a research script's own argument)
+    factor = params.pop("noise_factor", None)
+    if factor is None:
+        return lambda: UntiedAutoEncoder(random_state=seed, **params)
+    return lambda: ScaledNoise(factor, random_state=seed, **params)
 
 
 def everywhere(args):
     import pandas as pd
 
-    compared = {**COMPARED}
-    if args.candidate:
-        compared = {"default": {}, args.candidate: eval(f"dict({args.candidate})")}  # noqa: S307
+    labels = args.candidates or [NOVELTY]
+    reused = pd.read_csv(args.peers_from) if args.peers_from else None
 
     def methods_for_seed(seed):
-        methods = {
-            label: (lambda params=params: UntiedAutoEncoder(random_state=seed, **params))
-            for label, params in compared.items()
-        }
-        methods.update({k: v for k, v in peer_methods(seed).items() if k not in SLOW_PEERS})
-        methods["KDE at half noise_"] = lambda: HalfScottKDE(seed)
+        methods = {label: candidate(label, seed) for label in labels}
+        if reused is None:
+            methods["default"] = lambda: UntiedAutoEncoder(random_state=seed)
+            methods.update({k: v for k, v in peer_methods(seed).items() if k not in SLOW_PEERS})
+            methods["KDE at half noise_"] = lambda: HalfScottKDE(seed)
         return methods
 
-    names = args.datasets or None
     paths = datasets(
-        names, embeddings=False, synthetic=args.synthetic, heavy_tailed=args.heavy_tailed
+        args.datasets or None,
+        embeddings=False,
+        synthetic=args.synthetic,
+        heavy_tailed=args.heavy_tailed,
     )
-    rows = run(paths, methods_for_seed, args.seeds, ["clean"], digits=False)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(run(paths, methods_for_seed, args.seeds, ["clean"], digits=False))
+    if reused is not None:  # the same splits' default and peers from an earlier run
+        keep = reused["dataset"].isin(frame["dataset"]) & reused["seed"].isin(frame["seed"])
+        frame = pd.concat([reused[keep & ~reused["method"].isin(labels)], frame])
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
-    report(frame, list(compared))
+    report(frame, ["default", *labels])
 
 
 def report(frame, detectors):
@@ -157,22 +170,23 @@ def report(frame, detectors):
         auc = part.groupby(["dataset", "method"])["auc"].mean().unstack("method")
         peers = [m for m in auc.columns if m not in detectors]
         seconds = part.groupby("method")["seconds"].mean()
-        counts = failure_counts(auc, detectors, peers)
         print(f"\n{grp} ({len(auc)} datasets): mean ROC AUC [failures], s per fit")
         for method in auc.mean().sort_values(ascending=False).index:
+            others = auc[[p for p in peers if p != method]].max(axis=1)
+            failed = list(auc.index[auc[method] < others - FAILURE_MARGIN])
             print(
-                f"  {method:<26} {auc[method].mean():.3f} [{counts[method]}]"
-                f"  {seconds[method]:.2f} s"
+                f"  {method:<44} {auc[method].mean():.3f} [{len(failed)}]"
+                f"  {seconds[method]:.2f} s  {failed if method in detectors else ''}"
             )
-        diff = auc[detectors[-1]] - auc[detectors[0]]
-        print(
-            f"  {detectors[-1]} - default: won {(diff > 0).sum()}, lost {(diff < 0).sum()},"
-            f" worst {diff.min():+.3f} ({diff.idxmin()})"
-        )
-        print(
-            "  below the limit by > 0.05: "
-            + ", ".join(f"{d}: {list(auc.index[auc[d] < auc[LIMIT] - 0.05])}" for d in detectors)
-        )
+        for detector in detectors[1:]:
+            diff = auc[detector] - auc["default"]
+            print(
+                f"  {detector} - default: won {(diff > 0).sum()}, lost {(diff < 0).sum()},"
+                f" worst {diff.min():+.3f} ({diff.idxmin()})"
+            )
+        for detector in detectors:
+            short = list(auc.index[auc[detector] < auc[LIMIT] - FAILURE_MARGIN])
+            print(f"  {detector}: more than 0.05 below the limit on {short}")
         print(auc.round(3).to_string())
 
 
@@ -183,7 +197,12 @@ def main():
     parser.add_argument("--all", action="store_true", help="every dataset, failure counts")
     parser.add_argument("--synthetic", nargs="*", default=[], choices=KINDS)
     parser.add_argument("--heavy-tailed", action="store_true")
-    parser.add_argument("--candidate", help="keyword arguments, e.g. 'max_epochs=300'")
+    parser.add_argument(
+        "--candidates",
+        nargs="*",
+        help="keyword arguments each, e.g. 'max_epochs=300, noise_factor=1.5'",
+    )
+    parser.add_argument("--peers-from", metavar="CSV", help="reuse the default and peers of a run")
     parser.add_argument("--out", default="novelty_all")
     parser.add_argument("--report", metavar="CSV", help="only re-render a saved run")
     args = parser.parse_args()
@@ -191,7 +210,7 @@ def main():
         import pandas as pd
 
         frame = pd.read_csv(args.report)
-        detectors = [m for m in frame["method"].unique() if m in COMPARED or "=" in m]
+        detectors = ["default", *[m for m in frame["method"].unique() if "=" in m]]
         report(frame, detectors)
     elif args.all:
         everywhere(args)

@@ -616,7 +616,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
     ----------
     n_components : int or "auto", default="auto"
         Number of hidden units H (of the code layer, with ``hidden_layer_sizes``).
-        ``"auto"``: 100, or 400 with ``novelty=True``.
+        ``"auto"``: 100, or 200 with ``novelty=True``.
     hidden_layer_sizes : tuple of int, default=()
         Encoder layers before the code layer; the decoder mirrors them. ``()`` is the
         one-hidden-layer model. With layers, ``"untied"`` has a free decoder (energy
@@ -655,7 +655,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
     momentum : float, default=0.9
         Momentum of ``"sgd"``.
     max_epochs : int or "auto", default="auto"
-        Epochs of ``fit``. ``"auto"``: 100, or 300 with ``novelty=True``.
+        Epochs of ``fit``. ``"auto"``: 100, or 200 with ``novelty=True``.
     max_samples : "auto", int, float in (0, 1] or None, default="auto"
         Rows each epoch trains on, a fresh random subset every epoch (as
         :class:`~sklearn.ensemble.IsolationForest` subsamples), so that the cost of a
@@ -676,7 +676,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         :class:`~sklearn.neighbors.LocalOutlierFactor`). The denoising objective's
         limit is a kernel density estimate at ``noise_``; on clean rows a larger
         budget brings the energy closer to it, so ``"auto"`` ``n_components`` and
-        ``max_epochs`` become 400 units and 300 epochs (about 4 times the time of a
+        ``max_epochs`` become 200 units and 200 epochs (about twice the time of a
         fit). False (rows that may hold anomalies): 100 and 100. Every method works
         in both settings. See :ref:`anomaly-settings`.
     energy_quadrature : "exact" or int, default="exact"

@@ -182,7 +182,7 @@ def check_hidden_layer_sizes(sizes):
 # the kernel density estimate at noise_ (research/log.md, 2026-12-05).
 BUDGET = {
     False: {"n_components": 100, "max_epochs": 100},
-    True: {"n_components": 400, "max_epochs": 300},
+    True: {"n_components": 200, "max_epochs": 200},
 }
 
 
