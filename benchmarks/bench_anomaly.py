@@ -4,7 +4,7 @@
                                        [--datasets 4_breastw 6_cardio ... digits]
                                        [--methods ...] [--no-embeddings]
                                        [--synthetic KIND ...] [--heavy-tailed]
-                                       [--only-generated]
+                                       [--only-generated] [--mnist]
 
 Two protocols, on the npz files in ``../shared/data/adbench`` (24 classical datasets)
 and ``../shared/data/adbench-embed`` (6 ResNet18 embedding datasets), or
@@ -25,7 +25,9 @@ Student-t sets in 2, 3 and 6 dimensions with anomalies far from every normal row
 ``synthetic.py``).
 
 Plus one-class ``load_digits``: each digit in turn is normal, 70% of it trains, the other
-30% and as many digits of other classes (drawn at random) form the test set.
+30% and as many digits of other classes (drawn at random) form the test set; with
+``--mnist``, one-class MNIST (``$SK_CONSAE_MNIST``): each digit's training images train,
+the 10,000 test images score. PyOD's LOF is ``LocalOutlierFactor(novelty=True)``.
 
 ROC AUC and average precision of each detector's normality score on the test part; fit +
 score time; and per detector its *failures*: datasets where its mean ROC AUC is more than
@@ -45,7 +47,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from _harness import CHOICE_HALF, REPORT_HALF, RESULTS, ROOT, machine, scott_bandwidth
+from _harness import CHOICE_HALF, MNIST, REPORT_HALF, RESULTS, ROOT, machine, scott_bandwidth
 from sklearn.datasets import load_digits
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -208,6 +210,21 @@ def digit_splits(seed):
         yield digit, train, X_test, y_test
 
 
+def mnist_splits(seed):
+    """One-class MNIST: each digit's 5,400-6,700 training images train, and the 10,000
+    test images score, the other digits being the anomalies (y = 1). ``seed`` is unused:
+    the split is MNIST's own."""
+    from sk_consae.datasets import load_mnist
+
+    X_train, y_train = load_mnist(MNIST, return_X_y=True)
+    X_test, y_test = load_mnist(MNIST, subset="test", return_X_y=True)
+    for digit in range(10):
+        yield digit, X_train[y_train == digit], X_test, (y_test != digit).astype(int)
+
+
+ONE_CLASS = {"digits": digit_splits, "MNIST": mnist_splits}
+
+
 def datasets(selected=None, embeddings=True, synthetic=(), heavy_tailed=False):
     """{name: path or (X, y) loader} of the classical datasets, then the embedding ones,
     then ``synthetic`` anomaly kinds around each classical dataset's normal rows
@@ -217,7 +234,7 @@ def datasets(selected=None, embeddings=True, synthetic=(), heavy_tailed=False):
     if embeddings:
         paths.update({p.stem: p for p in sorted(ADBENCH_EMBED.glob("*.npz"))})
     if selected:
-        missing = set(selected) - set(paths) - {"digits"}
+        missing = set(selected) - set(paths) - set(ONE_CLASS)
         if missing:
             raise SystemExit(f"unknown datasets {sorted(missing)}; have {sorted(paths)}")
         paths = {name: path for name, path in paths.items() if name in selected}
@@ -245,7 +262,7 @@ def group(name):
         return "choice half"
     if name in REPORT_HALF:
         return "report half"
-    return "digits" if name == "digits" else "embeddings"
+    return name if name in ONE_CLASS else "embeddings"
 
 
 def published_name(name):
@@ -298,7 +315,7 @@ def runs_in(methods, setting):
     return {k: v for k, v in methods.items() if setting in ONLY_IN.get(k, (setting,))}
 
 
-def run(paths, methods_for_seed, seeds, settings, digits=True, log=print):
+def run(paths, methods_for_seed, seeds, settings, digits=True, log=print, mnist=False):
     """Results as a list of dicts: setting, dataset, seed, method, auc, ap, seconds."""
     rows = []
 
@@ -316,12 +333,12 @@ def run(paths, methods_for_seed, seeds, settings, digits=True, log=print):
                 X_train, X_test, y_test = SPLITS[setting](*load_source(path), seed)
                 for method, factory in runs_in(methods, setting).items():
                     record(setting, name, seed, method, evaluate(factory, X_train, X_test, y_test))
-        if digits:
+        for name in [n for n, wanted in (("digits", digits), ("MNIST", mnist)) if wanted]:
             for method, factory in runs_in(methods, "one-class").items():
-                per_digit = [evaluate(factory, *split[1:]) for split in digit_splits(seed)]
+                per_digit = [evaluate(factory, *split[1:]) for split in ONE_CLASS[name](seed)]
                 result = {key: float(np.mean([r[key] for r in per_digit])) for key in ("auc", "ap")}
                 result["seconds"] = float(sum(r["seconds"] for r in per_digit))
-                record("one-class", "digits", seed, method, result)
+                record("one-class", name, seed, method, result)
     return rows
 
 
@@ -437,8 +454,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--settings", nargs="*", default=list(SPLITS), choices=list(SPLITS))
-    parser.add_argument("--datasets", nargs="*", help="dataset names and/or 'digits'")
+    parser.add_argument("--datasets", nargs="*", help="dataset names, 'digits' and/or 'MNIST'")
     parser.add_argument("--no-embeddings", action="store_true")
+    parser.add_argument("--mnist", action="store_true", help="also one-class MNIST")
     parser.add_argument(
         "--only-generated", action="store_true", help="only the --synthetic and heavy-tailed sets"
     )
@@ -472,7 +490,8 @@ def main():
         paths = {k: v for k, v in paths.items() if not isinstance(v, (str, Path))}
         digits = False
     start = time.perf_counter()
-    rows = run(paths, methods_for_seed, args.seeds, args.settings, digits)
+    mnist = args.mnist or "MNIST" in (args.datasets or ())
+    rows = run(paths, methods_for_seed, args.seeds, args.settings, digits, mnist=mnist)
     text = markdown(summarise(rows))
     wall = time.perf_counter() - start
     header = f"machine: {machine()}; {args.seeds} seeds; wall {wall:.0f} s\n"
