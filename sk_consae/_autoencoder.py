@@ -679,7 +679,8 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         ``max_epochs`` become 200 units and 200 epochs (about 2.5 times the time of
         a fit). False (rows that may hold anomalies): 100 and 100. Every method works
         in both settings. Measured gains are on tabular data; on images and
-        embeddings the defaults score as well or better. See :ref:`anomaly-settings`.
+        embeddings the defaults score as well or better. See
+        :ref:`which settings for your data <anomaly-settings>`.
     energy_quadrature : "exact" or int, default="exact"
         How an untied model integrates its field for :meth:`score_samples`:
         ``"exact"`` integrates each hidden unit in closed form along the segment;
