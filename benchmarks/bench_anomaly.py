@@ -378,7 +378,7 @@ def failures(auc, recommended=DEFAULT, margin=FAILURE_MARGIN):
     is more than ``margin`` below the best of the others. A package detector's others
     are the peers and the limit; a peer's are the other peers, the limit and the
     package's ``recommended`` detector for the setting."""
-    package = [m for m in auc.columns if m in package_methods(0)]
+    package = [m for m in auc.columns if m in (DEFAULT, NOVELTY)]
     peers = auc.drop(columns=package)
     counts = {}
     for method in auc.columns:
