@@ -367,7 +367,6 @@ def test_clone_and_params_round_trip():
 def test_closed_form_energy_agrees_with_the_line_integral_on_fitted_models(
     tying, activation, digits
 ):
-
     ae = small(weight_tying=tying, activation=activation).fit(digits)
     field = ae._field(torch.float64)
     X = torch.as_tensor(digits[:100])

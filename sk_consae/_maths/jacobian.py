@@ -13,12 +13,7 @@ References
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "symmetricity_from_norms",
