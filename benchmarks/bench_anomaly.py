@@ -88,17 +88,18 @@ class PyODScore:
 class ScottKDE:
     """The default's objective's limit: a Gaussian kernel density estimate at the
     default's ``noise_`` (Scott's bandwidth, n^(-1/(D+4)) times the RMS feature
-    spread), on at most 10,000 training rows (its cost is training x test kernels)."""
+    spread), on at most 10,000 training rows (its cost is training x test kernels);
+    ``factor`` scales the bandwidth, for studies of other bandwidths."""
 
     max_rows = 10_000
 
-    def __init__(self, seed):
-        self.seed = seed
+    def __init__(self, seed, factor=1.0):
+        self.seed, self.factor = seed, factor
 
     def fit(self, X):
         from sklearn.neighbors import KernelDensity
 
-        bandwidth = scott_bandwidth(X)
+        bandwidth = self.factor * scott_bandwidth(X)
         if len(X) > self.max_rows:
             X = X[np.random.default_rng(self.seed).choice(len(X), self.max_rows, replace=False)]
         self.model_ = KernelDensity(bandwidth=bandwidth).fit(X)
