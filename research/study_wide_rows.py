@@ -1,0 +1,104 @@
+"""Clustered anomalies in contaminated training (issue 35): is the network short of its
+limit because the energy between separated modes is untrained?
+
+    python research/study_wide_rows.py [--seeds 3] [--settings unsupervised clean]
+        [--datasets ...] [--synthetic clustered ...] [--only-generated]
+        [--shares 0.1] [--widths 1.0] [--peers-from RUN.json]
+
+Why. The denoising loss trains the field where noisy rows land, within a few ``noise_``
+of a training row. The energy is a line integral of the field from ``energy_origin_``:
+between modes many noise scales apart (ADBench's clustered anomalies sit at five times
+the mixture's means) the field is untrained, so the energies of two modes, which the
+limit (a kernel density at ``noise_``) sets by their masses, are left to extrapolation.
+
+The candidate trains on the rows plus a share of copies jittered at a wide scale
+(``width`` times the RMS feature spread), at the original rows' ``noise_``. Its limit is
+the kernel density of that mixture, (1 - s) p_sigma + s p_wide: near the data it is the
+default's, and between the modes the wide part, whose heights follow the modes' masses,
+trains the field. On the public API: ``fit`` on the augmented rows with ``noise`` set to
+the original rows' Scott bandwidth.
+"""
+
+import argparse
+import sys
+
+import numpy as np
+import pandas as pd
+from _protocol import BENCHMARKS, RESULTS
+
+from sk_consae import UntiedAutoEncoder
+
+sys.path.insert(0, BENCHMARKS)
+from _harness import feature_spread, scott_bandwidth
+from bench_anomaly import datasets, group, peer_methods, run
+from study_feature_scales import reused_rows
+from study_novelty import SLOW_PEERS, report
+from synthetic import KINDS
+
+
+class WideRows:
+    """``UntiedAutoEncoder`` on X and ``share`` x n copies of its rows jittered at
+    ``width`` times the RMS spread, at X's own Scott noise."""
+
+    def __init__(self, share, width, seed):
+        self.share, self.width, self.seed = share, width, seed
+
+    def fit(self, X):
+        rng = np.random.default_rng(self.seed)
+        extra = X[rng.choice(len(X), max(1, int(self.share * len(X))))]
+        extra = extra + self.width * feature_spread(X) * rng.standard_normal(extra.shape)
+        self.model_ = UntiedAutoEncoder(noise=scott_bandwidth(X), random_state=self.seed)
+        self.model_.fit(np.vstack([X, extra.astype(X.dtype)]))
+        return self
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
+def label(share, width):
+    return f"wide rows {share:g} at {width:g} x spread"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--settings", nargs="*", default=["unsupervised"])
+    parser.add_argument("--datasets", nargs="*")
+    parser.add_argument("--synthetic", nargs="*", default=[], choices=KINDS)
+    parser.add_argument("--heavy-tailed", action="store_true")
+    parser.add_argument("--only-generated", action="store_true")
+    parser.add_argument("--shares", nargs="*", type=float, default=[0.1])
+    parser.add_argument("--widths", nargs="*", type=float, default=[1.0])
+    parser.add_argument("--peers-from", metavar="JSON", help="reuse a run's default and peers")
+    parser.add_argument("--out", default="wide_rows")
+    args = parser.parse_args()
+    grid = [(s, w) for s in args.shares for w in args.widths]
+    paths = datasets(
+        args.datasets or None,
+        embeddings=False,
+        synthetic=args.synthetic,
+        heavy_tailed=args.heavy_tailed,
+    )
+    if args.only_generated:
+        paths = {k: v for k, v in paths.items() if group(k).startswith(("synth", "heavy"))}
+
+    def methods(seed):
+        found = {label(s, w): lambda s=s, w=w: WideRows(s, w, seed) for s, w in grid}
+        if not args.peers_from:  # the default, the limit and the cheap peers
+            found["default"] = lambda: UntiedAutoEncoder(random_state=seed)
+            found.update({k: v for k, v in peer_methods(seed).items() if k not in SLOW_PEERS})
+        return found
+
+    frame = pd.DataFrame(run(paths, methods, args.seeds, args.settings, digits=False))
+    if args.peers_from:
+        reused = reused_rows(args.peers_from, list(paths), args.seeds, args.settings)
+        frame = pd.concat([reused[reused["method"] != "UntiedAutoEncoder(novelty=True)"], frame])
+    RESULTS.mkdir(exist_ok=True)
+    frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
+    for setting, part in frame.groupby("setting"):
+        print(f"\n### {setting}")
+        report(part, ["default", *(label(s, w) for s, w in grid)])
+
+
+if __name__ == "__main__":
+    main()
