@@ -36,9 +36,16 @@ from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
 
+# The package's default as installed (with its wide rows), beside the default before
+# them: the same budget with novelty=True, which turns the wide rows off.
+PACKAGE = "UntiedAutoEncoder() now"
+BEFORE = {"novelty": True, "n_components": 100, "max_epochs": 100}
+
+
 class WideRows:
     """``UntiedAutoEncoder`` on X and ``share`` x n copies of its rows jittered at
-    ``width`` times the RMS spread, at X's own Scott noise."""
+    ``width`` times the RMS spread, at X's own Scott noise (the default before the
+    package's own wide rows)."""
 
     def __init__(self, share, width, seed):
         self.share, self.width, self.seed = share, width, seed
@@ -47,7 +54,7 @@ class WideRows:
         rng = np.random.default_rng(self.seed)
         extra = X[rng.choice(len(X), max(1, int(self.share * len(X))))]
         extra = extra + self.width * feature_spread(X) * rng.standard_normal(extra.shape)
-        self.model_ = UntiedAutoEncoder(noise=scott_bandwidth(X), random_state=self.seed)
+        self.model_ = UntiedAutoEncoder(noise=scott_bandwidth(X), random_state=self.seed, **BEFORE)
         self.model_.fit(np.vstack([X, extra.astype(X.dtype)]))
         return self
 
@@ -70,12 +77,19 @@ def main():
     parser.add_argument("--shares", nargs="*", type=float, default=[0.1])
     parser.add_argument("--widths", nargs="*", type=float, default=[1.0])
     parser.add_argument("--peers-from", metavar="JSON", help="reuse a run's default and peers")
+    parser.add_argument(
+        "--package",
+        action="store_true",
+        help="the installed UntiedAutoEncoder() as well, against the reused run's default",
+    )
+    parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--digits", action="store_true", help="one-class digits as well")
     parser.add_argument("--out", default="wide_rows")
     args = parser.parse_args()
     grid = [(s, w) for s in args.shares for w in args.widths]
     paths = datasets(
         args.datasets or None,
-        embeddings=False,
+        embeddings=args.embeddings,
         synthetic=args.synthetic,
         heavy_tailed=args.heavy_tailed,
     )
@@ -84,20 +98,25 @@ def main():
 
     def methods(seed):
         found = {label(s, w): lambda s=s, w=w: WideRows(s, w, seed) for s, w in grid}
+        if args.package:
+            found[PACKAGE] = lambda: UntiedAutoEncoder(random_state=seed)
         if not args.peers_from:  # the default, the limit and the cheap peers
-            found["default"] = lambda: UntiedAutoEncoder(random_state=seed)
+            found["default"] = lambda: UntiedAutoEncoder(random_state=seed, **BEFORE)
             found.update({k: v for k, v in peer_methods(seed).items() if k not in SLOW_PEERS})
         return found
 
-    frame = pd.DataFrame(run(paths, methods, args.seeds, args.settings, digits=False))
+    frame = pd.DataFrame(run(paths, methods, args.seeds, args.settings, digits=args.digits))
     if args.peers_from:
-        reused = reused_rows(args.peers_from, list(paths), args.seeds, args.settings)
+        names = [*paths, *(["digits"] if args.digits else [])]
+        settings = [*args.settings, *(["one-class"] if args.digits else [])]
+        reused = reused_rows(args.peers_from, names, args.seeds, settings)
         frame = pd.concat([reused[reused["method"] != "UntiedAutoEncoder(novelty=True)"], frame])
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
     for setting, part in frame.groupby("setting"):
         print(f"\n### {setting}")
-        report(part, ["default", *(label(s, w) for s, w in grid)])
+        package = [PACKAGE] if args.package else []
+        report(part, ["default", *package, *(label(s, w) for s, w in grid)])
 
 
 if __name__ == "__main__":
