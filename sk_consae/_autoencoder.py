@@ -28,7 +28,6 @@ from ._options import (
     COUNT,
     MODEL_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
-    resolve_budget,
 )
 from ._outliers import (
     carry_energies,
@@ -149,7 +148,7 @@ class _BaseAutoEncoder(
         # rows' energies to the new model's scale. The sample holds energies F, not
         # F / temperature_: a temperature fitted on a small chunk would stretch them.
         previous = self._energy(X, raw=True) if carrying else None
-        epochs = 1 if incremental else resolve_budget(self.get_params(deep=False))["max_epochs"]
+        epochs = 1 if incremental else None  # None: the net's max_epochs, the resolved budget
         net = self._train(
             X, epochs=epochs, continue_training=continuing, noise=self.noise_, weights=weights
         )

@@ -401,7 +401,7 @@ class _BaseFieldModel(BaseEstimator):
         net.set_params(**params)
         net.initialize_callbacks()
 
-    def _train(self, X, target=None, *, epochs, continue_training, noise=0.0, weights=None):
+    def _train(self, X, target=None, *, epochs=None, continue_training, noise=0.0, weights=None):
         """Train on float32 copies of ``X`` (and ``target``) moved to the device once.
 
         Parameters
@@ -409,7 +409,8 @@ class _BaseFieldModel(BaseEstimator):
         X : ndarray of shape (n_samples, n_features)
         target : ndarray of the same shape, optional
             What the reconstruction should match; ``X`` when None.
-        epochs : int
+        epochs : int or None, default=None
+            None trains the net's ``max_epochs`` (the resolved parameter).
         continue_training : bool
             Start from a copy of ``net_`` (warm start, ``partial_fit``) instead of a
             new net. The copy keeps ``net_`` intact if training fails.

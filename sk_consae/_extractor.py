@@ -258,9 +258,7 @@ class ConservativeFieldExtractor(
         # z = (x - mean) / scale and g(z) = v(x) / scale keep the identity term:
         # v = -x + u(x) becomes g = -z + (u(x) - mean) / scale.
         Z = (X - mean) / scale
-        self.net_ = self._train(
-            Z, Z + V / scale, epochs=self.max_epochs, continue_training=continuing
-        )
+        self.net_ = self._train(Z, Z + V / scale, continue_training=continuing)
         self.input_mean_, self.input_scale_ = mean, scale
 
     def _standardized(self, X):
