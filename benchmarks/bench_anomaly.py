@@ -4,7 +4,7 @@
                                        [--datasets 4_breastw 6_cardio ... digits]
                                        [--methods ...] [--no-embeddings]
                                        [--synthetic KIND ...] [--heavy-tailed]
-                                       [--only-generated] [--mnist]
+                                       [--only-generated]
 
 Two protocols, on the npz files in ``../shared/data/adbench`` (24 classical datasets)
 and ``../shared/data/adbench-embed`` (6 ResNet18 embedding datasets), or
@@ -26,8 +26,8 @@ Student-t sets in 2, 3 and 6 dimensions with anomalies far from every normal row
 
 Plus one-class ``load_digits``: each digit in turn is normal, 70% of it trains, the other
 30% and as many digits of other classes (drawn at random) form the test set; with
-``--mnist``, one-class MNIST (``$SK_CONSAE_MNIST``): each digit's training images train,
-the 10,000 test images score. PyOD's LOF is ``LocalOutlierFactor(novelty=True)``.
+``--datasets MNIST``, one-class MNIST (``$SK_CONSAE_MNIST``): each digit's training
+images train, the 10,000 test images score. PyOD's LOF is ``LocalOutlierFactor(novelty=True)``.
 
 ROC AUC and average precision of each detector's normality score on the test part; fit +
 score time; and per detector its *failures*: datasets where its mean ROC AUC is more than
@@ -457,7 +457,6 @@ def main():
     parser.add_argument("--settings", nargs="*", default=list(SPLITS), choices=list(SPLITS))
     parser.add_argument("--datasets", nargs="*", help="dataset names, 'digits' and/or 'MNIST'")
     parser.add_argument("--no-embeddings", action="store_true")
-    parser.add_argument("--mnist", action="store_true", help="also one-class MNIST")
     parser.add_argument(
         "--only-generated", action="store_true", help="only the --synthetic and heavy-tailed sets"
     )
@@ -491,7 +490,7 @@ def main():
         paths = {k: v for k, v in paths.items() if not isinstance(v, (str, Path))}
         digits = False
     start = time.perf_counter()
-    mnist = args.mnist or "MNIST" in (args.datasets or ())
+    mnist = "MNIST" in (args.datasets or ())
     rows = run(paths, methods_for_seed, args.seeds, args.settings, digits, mnist=mnist)
     text = markdown(summarise(rows))
     wall = time.perf_counter() - start
