@@ -16,7 +16,10 @@ The candidate trains on the rows plus a share of copies jittered at a wide scale
 the kernel density of that mixture, (1 - s) p_sigma + s p_wide: near the data it is the
 default's, and between the modes the wide part, whose heights follow the modes' masses,
 trains the field. On the public API: ``fit`` on the augmented rows with ``noise`` set to
-the original rows' Scott bandwidth.
+the original rows' Scott bandwidth. ``--package`` adds ``UntiedAutoEncoder()`` as
+installed (an implementation that moves fresh rows every step: branch
+``lead-wide-rows``, run with that checkout first on ``PYTHONPATH``) beside the default
+as it was, ``novelty=True`` at 100 units and 100 epochs.
 """
 
 import argparse
