@@ -38,7 +38,6 @@ from study_feature_scales import reused_rows
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
-
 # The package's default as installed (with its wide rows), beside the default before
 # them: the same budget with novelty=True, which turns the wide rows off.
 PACKAGE = "UntiedAutoEncoder() now"
