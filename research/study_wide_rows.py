@@ -2,8 +2,9 @@
 limit because the energy between separated modes is untrained?
 
     python research/study_wide_rows.py [--seeds 3] [--settings unsupervised clean]
-        [--datasets ...] [--synthetic clustered ...] [--only-generated]
-        [--shares 0.1] [--widths 1.0] [--peers-from RUN.json]
+        [--datasets ...] [--synthetic clustered ...] [--only-generated] [--heavy-tailed]
+        [--embeddings] [--digits] [--shares 0.1] [--widths 1.0] [--package]
+        [--peers-from RUN.json]
 
 Why. The denoising loss trains the field where noisy rows land, within a few ``noise_``
 of a training row. The energy is a line integral of the field from ``energy_origin_``:
