@@ -226,10 +226,11 @@ def mnist_splits(seed):
 ONE_CLASS = {"digits": digit_splits, "MNIST": mnist_splits}
 
 
-def datasets(selected=None, embeddings=True, synthetic=(), heavy_tailed=False):
+def datasets(selected=None, embeddings=True, synthetic=(), heavy_tailed=False, real=True):
     """{name: path or (X, y) loader} of the classical datasets, then the embedding ones,
     then ``synthetic`` anomaly kinds around each classical dataset's normal rows
-    (``"4_breastw+local"``) and the heavy-tailed sets (:mod:`synthetic`)."""
+    (``"4_breastw+local"``) and the heavy-tailed sets (:mod:`synthetic`); with
+    ``real=False``, the generated ones alone."""
     paths = {p.stem: p for p in sorted(ADBENCH.glob("*.npz"))}
     classical = dict(paths)
     if embeddings:
@@ -248,6 +249,8 @@ def datasets(selected=None, embeddings=True, synthetic=(), heavy_tailed=False):
     if heavy_tailed:
         for n_features in (2, 3, 6):
             paths[f"heavy_t_{n_features}d"] = partial(synthetic_heavy_tailed, n_features)
+    if not real:
+        paths = {name: source for name, source in paths.items() if callable(source)}
     return paths
 
 
@@ -487,9 +490,14 @@ def main():
         return methods
 
     digits = not args.datasets or "digits" in args.datasets
-    paths = datasets(args.datasets, not args.no_embeddings, args.synthetic, args.heavy_tailed)
+    paths = datasets(
+        args.datasets,
+        not args.no_embeddings,
+        args.synthetic,
+        args.heavy_tailed,
+        real=not args.only_generated,
+    )
     if args.only_generated:
-        paths = {k: v for k, v in paths.items() if not isinstance(v, (str, Path))}
         digits = False
     start = time.perf_counter()
     mnist = "MNIST" in (args.datasets or ())

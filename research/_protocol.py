@@ -1,13 +1,16 @@
-"""What the studies share: where their results go, and the package's documented rules
-for its "auto" batch size and subsample written out (the studies use the public API
-only).
+"""What the studies share: where their results go, their dataset options and the reuse
+of an earlier run's peers, and the package's documented rules for its "auto" batch size
+and subsample written out (the studies use the public API only).
 
 A study imports the benchmarks' data protocols (``bench_anomaly``, ``bench_density``,
 ``synthetic``, ``_harness``, whose ``scott_bandwidth`` and ``feature_spread`` are the
 noise rules) after putting :data:`BENCHMARKS` on ``sys.path``.
 """
 
+import json
 from pathlib import Path
+
+import pandas as pd
 
 BENCHMARKS = str(Path(__file__).resolve().parents[1] / "benchmarks")
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -22,3 +25,25 @@ def auto_batch_size(n_samples):
 
 def auto_rows_per_epoch(n_samples):
     return min(n_samples, 8192)
+
+
+def add_dataset_arguments(parser, kinds):
+    """The options that pick a study's runs: seeds, settings and datasets of
+    ``bench_anomaly``, its generated ``kinds``, and an earlier run to reuse."""
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--settings", nargs="*", default=["unsupervised"])
+    parser.add_argument("--datasets", nargs="*")
+    parser.add_argument("--synthetic", nargs="*", default=[], choices=kinds)
+    parser.add_argument("--heavy-tailed", action="store_true")
+    parser.add_argument("--only-generated", action="store_true")
+    parser.add_argument("--peers-from", metavar="JSON", help="reuse a run's default and peers")
+
+
+def reused_rows(path, names, seeds, settings):
+    """The rows of a ``bench_anomaly`` run (its JSON) for these datasets, seeds and
+    settings, the default named "default", without the novelty mode."""
+    rows = pd.DataFrame(json.loads(Path(path).read_text())["rows"])
+    rows = rows.replace({"method": {"UntiedAutoEncoder()": "default"}})
+    keep = rows["dataset"].isin(names) & rows["seed"].isin(range(seeds))
+    keep &= rows["setting"].isin(settings) & (rows["method"] != "UntiedAutoEncoder(novelty=True)")
+    return rows[keep]

@@ -25,17 +25,16 @@ IQR is 0). Peers: reused from a full ``bench_anomaly.py`` run on the same splits
 """
 
 import argparse
-import json
 import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)
-from bench_anomaly import ScottKDE, datasets, group, peer_methods, run
+from bench_anomaly import ScottKDE, datasets, peer_methods, run
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
@@ -86,23 +85,10 @@ def methods(seed, peers, rules=RULES):
     return found
 
 
-def reused_rows(path, names, seeds, settings):
-    rows = pd.DataFrame(json.loads(open(path).read())["rows"])
-    rows = rows.replace({"method": {"UntiedAutoEncoder()": "default"}})
-    keep = rows["dataset"].isin(names) & rows["seed"].isin(range(seeds))
-    return rows[keep & rows["setting"].isin(settings)]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--settings", nargs="*", default=["unsupervised"])
-    parser.add_argument("--datasets", nargs="*")
-    parser.add_argument("--synthetic", nargs="*", default=[], choices=KINDS)
-    parser.add_argument("--heavy-tailed", action="store_true")
-    parser.add_argument("--only-generated", action="store_true")
+    add_dataset_arguments(parser, KINDS)
     parser.add_argument("--rules", nargs="*", default=list(RULES))
-    parser.add_argument("--peers-from", metavar="JSON")
     parser.add_argument("--out", default="feature_scales")
     parser.add_argument("--report", metavar="CSV")
     args = parser.parse_args()
@@ -115,9 +101,8 @@ def main():
             embeddings=False,
             synthetic=args.synthetic,
             heavy_tailed=args.heavy_tailed,
+            real=not args.only_generated,
         )
-        if args.only_generated:
-            paths = {k: v for k, v in paths.items() if group(k).startswith(("synth", "heavy"))}
         peers = args.peers_from is None
         frame = pd.DataFrame(
             run(
@@ -130,7 +115,6 @@ def main():
         )
         if not peers:
             reused = reused_rows(args.peers_from, list(paths), args.seeds, args.settings)
-            reused = reused[~reused["method"].isin(["UntiedAutoEncoder(novelty=True)"])]
             frame = pd.concat([reused, frame])
         RESULTS.mkdir(exist_ok=True)
         frame.to_csv(RESULTS / f"{args.out}.csv", index=False)

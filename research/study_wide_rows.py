@@ -28,14 +28,13 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)
 from _harness import feature_spread, scott_bandwidth
-from bench_anomaly import datasets, group, peer_methods, run
-from study_feature_scales import reused_rows
+from bench_anomaly import datasets, peer_methods, run
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
@@ -71,15 +70,9 @@ def label(share, width):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--settings", nargs="*", default=["unsupervised"])
-    parser.add_argument("--datasets", nargs="*")
-    parser.add_argument("--synthetic", nargs="*", default=[], choices=KINDS)
-    parser.add_argument("--heavy-tailed", action="store_true")
-    parser.add_argument("--only-generated", action="store_true")
+    add_dataset_arguments(parser, KINDS)
     parser.add_argument("--shares", nargs="*", type=float, default=[0.1])
     parser.add_argument("--widths", nargs="*", type=float, default=[1.0])
-    parser.add_argument("--peers-from", metavar="JSON", help="reuse a run's default and peers")
     parser.add_argument(
         "--package",
         action="store_true",
@@ -95,9 +88,8 @@ def main():
         embeddings=args.embeddings,
         synthetic=args.synthetic,
         heavy_tailed=args.heavy_tailed,
+        real=not args.only_generated,
     )
-    if args.only_generated:
-        paths = {k: v for k, v in paths.items() if group(k).startswith(("synth", "heavy"))}
 
     def methods(seed):
         found = {label(s, w): lambda s=s, w=w: WideRows(s, w, seed) for s, w in grid}
@@ -112,8 +104,7 @@ def main():
     if args.peers_from:
         names = [*paths, *(["digits"] if args.digits else [])]
         settings = [*args.settings, *(["one-class"] if args.digits else [])]
-        reused = reused_rows(args.peers_from, names, args.seeds, settings)
-        frame = pd.concat([reused[reused["method"] != "UntiedAutoEncoder(novelty=True)"], frame])
+        frame = pd.concat([reused_rows(args.peers_from, names, args.seeds, settings), frame])
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
     for setting, part in frame.groupby("setting"):
