@@ -39,6 +39,14 @@ CORNERS = np.array([[-0.8, -0.8], [-0.8, 0.8], [0.8, -0.8], [0.8, 0.8]])
 CURL_CONFIGURATIONS = [("sigmoid", "auto"), ("relu", "auto"), ("relu", 0.05)]
 
 
+def measures(model, X):
+    """Noise scales from the data to the grid's energy peak, the data's energies, and
+    the largest energy at the box's corners."""
+    peak = GRID[np.argmax(model.score_samples(GRID))]
+    distance = np.linalg.norm(X - peak, axis=1).min() / model.noise_
+    return distance, model.score_samples(X), model.score_samples(CORNERS).max()
+
+
 def through_the_demo():
     print(
         "| units, noise | toy | peak: noise scales from the data "
@@ -50,13 +58,11 @@ def through_the_demo():
             n_components=200, max_epochs=200, lr=3e-3, activation=activation, noise=noise
         )
         for name, toy in result.items():
-            model, X, curve = toy.estimators[0], toy.X, toy.curls[0]
-            peak = GRID[np.argmax(model.score_samples(GRID))]
-            distance = np.linalg.norm(X - peak, axis=1).min() / model.noise_
-            data = model.score_samples(X)
+            curve = toy.curls[0]
+            distance, data, corner = measures(toy.estimators[0], toy.X)
             print(
                 f"| {activation}, {noise} | {name} | {distance:.2f} | {data.min():.2f} / "
-                f"{np.median(data):.2f} / {model.score_samples(CORNERS).max():.2f} | "
+                f"{np.median(data):.2f} / {corner:.2f} | "
                 f"{curve[0]:.3f} -> {curve.max():.3f} -> {curve[-5:].mean():.3f} | "
                 f"{'yes' if describe_curl(curve)[1] else 'no'} |"
             )
@@ -73,10 +79,8 @@ def main():
             model = UntiedAutoEncoder(
                 200, max_epochs=200, batch_size=32, lr=3e-3, random_state=0, **params
             ).fit(X)
-            peak = GRID[np.argmax(model.score_samples(GRID))]
-            distance = np.linalg.norm(X - peak, axis=1).min() / model.noise_
-            data, corner = np.median(model.score_samples(X)), model.score_samples(CORNERS).max()
-            print(f"| {name} | {label} | {distance:.1f} | {data:.2f} / {corner:.2f} |")
+            distance, data, corner = measures(model, X)
+            print(f"| {name} | {label} | {distance:.1f} | {np.median(data):.2f} / {corner:.2f} |")
 
 
 if __name__ == "__main__":
