@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import _BaseFieldModel, map_field_rows
 from ._maths.energy import finite_contributions, finite_energies
-from ._maths.one_layer import OneLayerField
 from ._maths.score_matching import (
     denoised_fraction,
     denoising_terms,
@@ -180,9 +179,10 @@ class _BaseAutoEncoder(
 
     @staticmethod
     def _unit_caps_of(net, X, previous=None, rows=2**16):
-        r"""Where each ReLU unit of a one-layer ``net`` saturates: the largest
-        activation it takes on the training rows X (over a stream, the largest so far,
-        with ``previous``); None for other models (:meth:`OneLayerField.saturated`).
+        r"""Where each ReLU code unit of ``net`` saturates (one layer, or the code of an
+        untied deep model): the largest activation it takes on the training rows X
+        (over a stream, the largest so far, with ``previous``); None for other models
+        (:attr:`.Field.saturable`).
 
         The denoising objective's limit reconstructs every point as a weighted mean
         of training rows, inside their hull; a ReLU network extrapolates linearly, and
@@ -192,13 +192,13 @@ class _BaseAutoEncoder(
         rows."""
         with torch.no_grad():
             field = net.module_.field()
-        if not isinstance(field, OneLayerField) or field.activation.name != "relu":
+        if not field.saturable:
             return None
         field = field.to(dtype=torch.float64 if X.dtype == np.float64 else torch.float32)
-        caps = np.zeros(field.width)
+        caps = np.zeros(field.code_width)
         for start in range(0, X.shape[0], rows):
             hidden = map_field_rows(
-                lambda f, chunk: f.hidden(chunk), field, X[start : start + rows], (field.width,)
+                lambda f, chunk: f.hidden(chunk), field, X[start : start + rows], caps.shape
             )
             caps = np.maximum(caps, hidden.max(0))
         caps = caps if previous is None else np.maximum(caps, previous)

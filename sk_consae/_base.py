@@ -233,9 +233,9 @@ class _BaseFieldModel(BaseEstimator):
         lists instead, one array per layer (weights of shape (in, out), applied as
         ``x @ W``; a tied or scaled deep model's decoder is the encoder's backward
         pass: no decoder weights and one decoder bias), and a ``hidden_layer_sizes``
-        key. ``unit_caps`` (H,) holds where a one-layer ReLU auto-encoder's units
-        saturate (the largest activation each reached on the training rows), None
-        for other models. This is what :mod:`sk_consae.metrics` computes
+        key. ``unit_caps`` (H,) holds where the ReLU code units of a one-layer or
+        untied deep model saturate (the largest activation each reached on the
+        training rows), None for other models. This is what :mod:`sk_consae.metrics` computes
         from; the extractor's parameters are in its standardised coordinates.
         """
         check_is_fitted(self)
@@ -482,6 +482,6 @@ class _BaseFieldModel(BaseEstimator):
         net, caps = self.net_, vars(self).get("_unit_caps")
         with torch.no_grad():
             field = net.module_.field().to(dtype, net.device if device is None else device)
-        if caps is not None and caps.shape == (field.width,):
+        if caps is not None and caps.shape == (field.code_width,):
             field = field.saturated(torch.as_tensor(caps))
         return field

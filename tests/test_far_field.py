@@ -1,7 +1,8 @@
 """Far from the data the energy falls, as the denoising objective's limit does: a
-one-layer ReLU auto-encoder's units saturate at the largest activation they reached on
-the training rows, which bounds the reconstruction (the limit reconstructs inside the
-data's hull) and changes nothing on the training rows."""
+ReLU auto-encoder's code units (one layer, or an untied deep model's code) saturate at
+the largest activation they reached on the training rows, which bounds the
+reconstruction (the limit reconstructs inside the data's hull) and changes nothing on
+the training rows."""
 
 import copy
 
@@ -83,11 +84,57 @@ def test_a_stream_keeps_the_largest_caps_so_far():
     assert np.all(stream._unit_caps >= stream.transform(X[200:] * 0.1).max(0))
 
 
+@pytest.fixture(scope="module")
+def deep():
+    return UntiedAutoEncoder(6, hidden_layer_sizes=(16,), max_epochs=20, random_state=0).fit(X)
+
+
+def interval_bound(p):
+    """The largest |r(x)| over codes in [0, caps], layer by layer in NumPy: a decoder
+    layer maps a box of inputs into a box of outputs (|V^T z| <= |V|^T |z|)."""
+    bound = p.unit_caps.astype(np.float64)
+    for V, e in zip(p.decoder_weight, p.decoder_bias):
+        bound = np.abs(V).T @ bound + np.abs(e)
+    return np.linalg.norm(bound)
+
+
+def test_an_untied_deep_model_saturates_its_code_and_nothing_changes_on_the_data(deep):
+    unbounded = copy.deepcopy(deep)
+    unbounded._unit_caps = None
+    assert_allclose(deep.score_samples(X), unbounded.score_samples(X), rtol=1e-6)
+    caps = deep.field_parameters_.unit_caps
+    assert caps.shape == (6,) and np.all(deep.transform(X).max(0) <= caps)
+    far = X[:20] * 1e3
+    assert np.all(deep.transform(far) <= caps)
+    assert np.linalg.norm(deep.reconstruct(far), axis=1).max() <= interval_bound(
+        deep.field_parameters_
+    ) * (1 + 1e-5)
+
+
+@settings(max_examples=15, deadline=None)
+@given(direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+def test_a_deep_energy_falls_along_every_ray_beyond_the_reconstructions_bound(deep, direction):
+    direction = np.asarray(direction)
+    if np.linalg.norm(direction) < 1e-3:
+        return
+    direction /= np.linalg.norm(direction)
+    extent = np.abs(X - deep.energy_origin_).max()
+    start = max(interval_bound(deep.field_parameters_), extent)
+    # The energy is a line integral from the origin: beyond 3 bounds the field's
+    # component along the ray is below -2 bounds, and the quadrature's error is far less.
+    ray = deep.energy_origin_ + np.linspace(3 * start, 30 * start, 40)[:, None] * direction
+    assert np.all(np.diff(deep.score_samples(ray)) < 0)
+
+
 @pytest.mark.parametrize(
     "params",
-    [{"activation": "sigmoid"}, {"hidden_layer_sizes": (5,)}, {"activation": "softplus"}],
+    [
+        {"activation": "sigmoid"},
+        {"hidden_layer_sizes": (5,), "weight_tying": "scaled"},
+        {"activation": "softplus"},
+    ],
 )
-def test_only_one_layer_relu_units_saturate(params):
+def test_only_relu_codes_of_one_layer_or_untied_models_saturate(params):
     assert UntiedAutoEncoder(4, max_epochs=1, random_state=0, **params).fit(X)._unit_caps is None
     model = ContractiveAutoEncoder(4, max_epochs=1, random_state=0).fit(X)
     assert model._unit_caps is not None

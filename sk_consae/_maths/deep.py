@@ -69,6 +69,8 @@ class _DeepParameters(NamedTuple):
     activation : Activation
     potential_scale : Tensor of shape (H,) or None
         :math:`s` of the gradient family (ones when tied); None when untied.
+    code_caps : Tensor of shape (H,) or None
+        Untied ReLU models: where each code unit saturates (see :meth:`saturated`).
     """
 
     encoder_weights: tuple
@@ -77,6 +79,7 @@ class _DeepParameters(NamedTuple):
     decoder_biases: tuple
     activation: Activation
     potential_scale: torch.Tensor | None = None
+    code_caps: torch.Tensor | None = None
 
 
 class DeepField(_DeepParameters, Field):
@@ -93,15 +96,42 @@ class DeepField(_DeepParameters, Field):
         def cast(tensors):
             return tuple(t.to(device=device, dtype=dtype) for t in tensors)
 
-        scale = self.potential_scale
+        def cast_one(tensor):
+            return None if tensor is None else tensor.to(device=device, dtype=dtype)
+
         return DeepField(
             cast(self.encoder_weights),
             cast(self.encoder_biases),
             cast(self.decoder_weights),
             cast(self.decoder_biases),
             self.activation,
-            None if scale is None else scale.to(device=device, dtype=dtype),
+            cast_one(self.potential_scale),
+            cast_one(self.code_caps),
         )
+
+    @property
+    def code_width(self) -> int:
+        return self.encoder_biases[-1].shape[0]
+
+    @property
+    def saturable(self) -> bool:  # the gradient family's energy needs A' = h
+        return not self.is_gradient and self.activation.name == "relu"
+
+    def saturated(self, caps):
+        r"""The untied field with its code units capped at ``caps`` (shape (H,)),
+        :math:`h_m = \min(h(u_m), c)`: the code is then bounded, and so is the decoder's
+        output, a continuous function of it; far from the data the field is about
+        :math:`-x` and the energy falls as :math:`-\lVert x\rVert^2 / 2`, as the
+        denoising objective's limit does (see :meth:`.OneLayerField.saturated`)."""
+        return self._replace(code_caps=caps)
+
+    def code(self, top):
+        """The code :math:`h_m` from the code layer's pre-activations, capped if
+        :attr:`code_caps` is set."""
+        hidden = self.activation.function(top)
+        if self.code_caps is None:
+            return hidden
+        return torch.minimum(hidden, self.code_caps.to(hidden))
 
     def parameters(self) -> dict:
         return {
@@ -138,7 +168,7 @@ class DeepField(_DeepParameters, Field):
         return preactivations
 
     def hidden(self, X):
-        return self.activation.function(self.preactivations(X)[-1])
+        return self.code(self.preactivations(X)[-1])
 
     def decode(self, hidden):
         """The untied decoder applied to codes of shape (n, H); shape (n, D)."""
@@ -163,7 +193,7 @@ class DeepField(_DeepParameters, Field):
         """
         preactivations = self.preactivations(X)
         if not self.is_gradient:
-            return self.decode(self.activation.function(preactivations[-1]))
+            return self.decode(self.code(preactivations[-1]))
         # dPsi/du_m = s h(u_m); dPsi/dh_{i-1} = dPsi/du_i W_i^T; dPsi/du_i = dPsi/dh_i h'(u_i).
         grad_u = self.potential_scale * self.activation.function(preactivations[-1])
         for i in range(len(self.encoder_weights) - 1, 0, -1):

@@ -62,6 +62,20 @@ class Field:
         """True when the Jacobian is symmetric by construction (tied or scaled)."""
         return self.potential_scale is not None
 
+    @property
+    def code_width(self) -> int:
+        """H, the number of code units: what :meth:`hidden` returns per row."""
+        return self.width
+
+    @property
+    def saturable(self) -> bool:
+        """Whether :meth:`saturated` can cap the code units (ReLU units only)."""
+        return False
+
+    def saturated(self, caps):
+        """The field with its code units capped at ``caps`` (shape (H,))."""
+        raise NotImplementedError
+
     def norm_floats(self, n_features):
         """Floats one row of the Jacobian norms (or curl) allocates at most, to size
         chunks of inference; None for the default ``4 * max(n_features, width)``."""

@@ -132,6 +132,10 @@ class OneLayerField(_OneLayerParameters, Field):
         cross = W.T @ R
         return JacobianForms(decoder_gram * encoder_gram, cross * cross.T)
 
+    @property
+    def saturable(self) -> bool:
+        return self.activation.name == "relu"
+
     def saturated(self, caps):
         r"""The field with ReLU units capped at ``caps`` (shape (H,)): see
         :func:`~.activations.saturating_relu`. The reconstruction is then bounded,
