@@ -235,8 +235,8 @@ class _BaseFieldModel(BaseEstimator):
         pass: no decoder weights and one decoder bias), and a ``hidden_layer_sizes``
         key. ``unit_caps`` (H,) holds where the ReLU code units of a one-layer or
         untied deep model saturate (the largest activation each reached on the
-        training rows), None for other models. This is what :mod:`sk_consae.metrics` computes
-        from; the extractor's parameters are in its standardised coordinates.
+        training rows), None for other models. This is what :mod:`sk_consae.metrics`
+        computes from; the extractor's parameters are in its standardised coordinates.
         """
         check_is_fitted(self)
         module = self.net_.module_

@@ -114,7 +114,9 @@ class DeepField(_DeepParameters, Field):
         return self.encoder_biases[-1].shape[0]
 
     @property
-    def saturable(self) -> bool:  # the gradient family's energy needs A' = h
+    def saturable(self) -> bool:
+        # The gradient family's exact energy integrates A' = h piece by piece between
+        # the units' kinks; capped codes would add kinks it does not find.
         return not self.is_gradient and self.activation.name == "relu"
 
     def saturated(self, caps):
@@ -122,7 +124,9 @@ class DeepField(_DeepParameters, Field):
         :math:`h_m = \min(h(u_m), c)`: the code is then bounded, and so is the decoder's
         output, a continuous function of it; far from the data the field is about
         :math:`-x` and the energy falls as :math:`-\lVert x\rVert^2 / 2`, as the
-        denoising objective's limit does (see :meth:`.OneLayerField.saturated`)."""
+        denoising objective's limit does (see :meth:`.OneLayerField.saturated`). Only
+        the code is capped, so the caps are a parameter of the field rather than of
+        its one activation, which the layers before the code share."""
         return self._replace(code_caps=caps)
 
     def code(self, top):
