@@ -115,8 +115,9 @@ class DeepField(_DeepParameters, Field):
 
     @property
     def saturable(self) -> bool:
-        # The gradient family's exact energy integrates A' = h piece by piece between
-        # the units' kinks; capped codes would add kinks it does not find.
+        # Untied only: the gradient family's decoder and exact energy read the code
+        # layer through h and its antiderivative A, which capping would have to
+        # replace at that layer alone (not done; one layer caps through the activation).
         return not self.is_gradient and self.activation.name == "relu"
 
     def saturated(self, caps):
