@@ -120,8 +120,8 @@ def test_a_deep_energy_falls_along_every_ray_beyond_the_reconstructions_bound(de
     direction /= np.linalg.norm(direction)
     extent = np.abs(X - deep.energy_origin_).max()
     start = max(interval_bound(deep.field_parameters_), extent)
-    # The energy is a line integral from the origin: beyond 3 bounds the field's
-    # component along the ray is below -2 bounds, and the quadrature's error is far less.
+    # |r| <= bound, so on x = o + s d the field's component r.d - o.d - s along the ray
+    # is below |o| - 2 bounds from s = 3 bounds on; the quadrature's error is far less.
     ray = deep.energy_origin_ + np.linspace(3 * start, 30 * start, 40)[:, None] * direction
     assert np.all(np.diff(deep.score_samples(ray)) < 0)
 
