@@ -51,21 +51,27 @@ def test_nothing_changes_on_the_training_rows(model):
     assert caps.dtype == np.float32 and np.all(model.transform(X).max(0) <= caps)
 
 
-@settings(max_examples=25, deadline=None)
-@given(direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
-def test_the_energy_falls_along_every_ray_beyond_the_reconstructions_bound(model, direction):
+def assert_energy_falls_along(model, direction, bound, first, last):
+    """Along the unit ``direction`` from the energy's origin, from ``first`` to ``last``
+    times the larger of ``bound`` and the data's extent, the energy decreases."""
     direction = np.asarray(direction)
     if np.linalg.norm(direction) < 1e-3:
         return
-    direction /= np.linalg.norm(direction)
+    direction = direction / np.linalg.norm(direction)
+    start = max(bound, np.abs(X - model.energy_origin_).max())
+    distances = np.linspace(first * start, last * start, 50)
+    ray = model.energy_origin_ + distances[:, None] * direction
+    assert np.all(np.diff(model.score_samples(ray)) < 0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
+def test_the_energy_falls_along_every_ray_beyond_the_reconstructions_bound(model, direction):
     p = model.field_parameters_
     # |r(x)| <= |c| + sum_k c_k |R_k|: beyond that distance from the origin the field
     # points back along the ray, so F decreases.
     bound = np.linalg.norm(p.decoder_bias) + p.unit_caps @ np.linalg.norm(p.decoder_weight, axis=0)
-    extent = np.abs(X - model.energy_origin_).max()
-    start = max(bound, extent)
-    ray = model.energy_origin_ + np.linspace(start, 20 * start, 60)[:, None] * direction
-    assert np.all(np.diff(model.score_samples(ray)) < 0)
+    assert_energy_falls_along(model, direction, bound, 1, 20)
 
 
 def test_metrics_and_the_estimator_use_the_same_saturated_field(model):
@@ -114,16 +120,9 @@ def test_an_untied_deep_model_saturates_its_code_and_nothing_changes_on_the_data
 @settings(max_examples=15, deadline=None)
 @given(direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3))
 def test_a_deep_energy_falls_along_every_ray_beyond_the_reconstructions_bound(deep, direction):
-    direction = np.asarray(direction)
-    if np.linalg.norm(direction) < 1e-3:
-        return
-    direction /= np.linalg.norm(direction)
-    extent = np.abs(X - deep.energy_origin_).max()
-    start = max(interval_bound(deep.field_parameters_), extent)
     # |r| <= bound, so on x = o + s d the field's component r.d - o.d - s along the ray
     # is below |o| - 2 bounds from s = 3 bounds on; the quadrature's error is far less.
-    ray = deep.energy_origin_ + np.linspace(3 * start, 30 * start, 40)[:, None] * direction
-    assert np.all(np.diff(deep.score_samples(ray)) < 0)
+    assert_energy_falls_along(deep, direction, interval_bound(deep.field_parameters_), 3, 30)
 
 
 @pytest.mark.parametrize(
