@@ -41,9 +41,12 @@ def add_dataset_arguments(parser, kinds):
 
 def reused_rows(path, names, seeds, settings):
     """The rows of a ``bench_anomaly`` run (its JSON) for these datasets, seeds and
-    settings, the default named "default", without the novelty mode."""
+    settings, the default named "default", without the novelty mode. Call it after
+    putting :data:`BENCHMARKS` on ``sys.path``, as every study does on import."""
+    from bench_anomaly import DEFAULT, NOVELTY  # the bench's names for the package's rows
+
     rows = pd.DataFrame(json.loads(Path(path).read_text())["rows"])
-    rows = rows.replace({"method": {"UntiedAutoEncoder()": "default"}})
+    rows = rows.replace({"method": {DEFAULT: "default"}})
     keep = rows["dataset"].isin(names) & rows["seed"].isin(range(seeds))
-    keep &= rows["setting"].isin(settings) & (rows["method"] != "UntiedAutoEncoder(novelty=True)")
+    keep &= rows["setting"].isin(settings) & (rows["method"] != NOVELTY)
     return rows[keep]
