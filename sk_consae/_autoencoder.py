@@ -107,10 +107,11 @@ class _BaseAutoEncoder(
         The first call initialises the model; later calls keep the weights, the
         optimiser state and ``history_``, so a loop over chunks trains on a stream.
         With the same ``random_state``, ``k`` calls on the same X give the same model
-        as ``fit`` with ``max_epochs=k``; with ``shuffle=False``, a fixed ``noise``
-        and chunk sizes that are multiples of ``batch_size``, calls on consecutive
-        chunks give the weights of one epoch of ``fit`` on their concatenation (each
-        step's noise is drawn from the number of rows trained before it). The weights
+        as ``fit`` with ``max_epochs=k``; with ``shuffle=False``, a fixed ``noise``,
+        ``ema_momentum=0`` (a call is an epoch of the average) and chunk sizes that
+        are multiples of ``batch_size``, calls on consecutive chunks give the weights
+        of one epoch of ``fit`` on their concatenation (each step's noise is drawn
+        from the number of rows trained before it). The weights
         agree, ``temperature_`` and ``offset_`` need not: a stream measures them on
         each chunk under the model of its time (see :ref:`User Guide
         <model-reproducibility>`), so ``score_samples`` differs by a constant factor
@@ -252,6 +253,8 @@ class _BaseAutoEncoder(
         super().__setstate__(state)
         # Models saved before max_samples existed trained every epoch on every row.
         vars(self).setdefault("max_samples", None)
+        # Models saved before ema_momentum existed were fitted without averaging.
+        vars(self).setdefault("ema_momentum", 0.0)
         # Models saved before temperature_ existed scored in energy units.
         if "offset_" in vars(self):
             vars(self).setdefault("temperature_", 1.0)
@@ -653,6 +656,18 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         Learning rate; None means 1e-3 for adam, 1e-2 for sgd and 1.0 for lbfgs.
     momentum : float, default=0.9
         Momentum of ``"sgd"``.
+    ema_momentum : float in [0, 1) or "auto", default="auto"
+        The fitted weights are the exponential moving average of the weights at the
+        ends of the epochs, :math:`\bar\theta_t = m\,\bar\theta_{t-1} + (1 - m)\,
+        \theta_t`, bias-corrected (divided by :math:`1 - m^t`, as Adam's moments
+        are): stochastic gradients leave the last weights wandering around the
+        objective's minimiser, and their average is closer to it (Polyak and Juditsky
+        1992). 0 keeps the last weights; 0.9 averages about the last ten epochs.
+        ``"auto"``: 0.9 with ``novelty=True``, where the minimiser's limit is the
+        target, else 0 (with anomalies among the rows, a network closer to that limit
+        gives them modes). Training continues from the last weights, so
+        ``partial_fit`` and ``warm_start`` train as one ``fit``. See
+        :ref:`weight-averaging`.
     max_epochs : int or "auto", default="auto"
         Epochs of ``fit``. ``"auto"``: 100, or 200 with ``novelty=True``.
     max_samples : "auto", int, float in (0, 1] or None, default="auto"
@@ -809,6 +824,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         optimizer="adam",
         lr=None,
         momentum=0.9,
+        ema_momentum="auto",
         max_epochs="auto",
         max_samples="auto",
         batch_size="auto",
@@ -833,6 +849,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         self.optimizer = optimizer
         self.lr = lr
         self.momentum = momentum
+        self.ema_momentum = ema_momentum
         self.max_epochs = max_epochs
         self.max_samples = max_samples
         self.batch_size = batch_size

@@ -83,6 +83,10 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         Learning rate; None means 1e-3 for adam, 1e-2 for sgd and 1.0 for lbfgs.
     momentum : float, default=0.9
         Momentum of ``"sgd"``.
+    ema_momentum : float in [0, 1), default=0.0
+        The fitted weights are the bias-corrected exponential moving average of the
+        weights at the ends of the epochs, as in :class:`UntiedAutoEncoder`; 0: the
+        last weights.
     max_epochs : int, default=100
         Epochs of ``fit``.
     max_samples : "auto", int, float in (0, 1] or None, default="auto"
@@ -211,6 +215,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         optimizer="adam",
         lr=None,
         momentum=0.9,
+        ema_momentum=0.0,
         max_epochs=100,
         max_samples="auto",
         batch_size="auto",
@@ -236,6 +241,7 @@ class ContractiveAutoEncoder(_BaseAutoEncoder):
         self.optimizer = optimizer
         self.lr = lr
         self.momentum = momentum
+        self.ema_momentum = ema_momentum
         self.max_epochs = max_epochs
         self.max_samples = max_samples
         self.batch_size = batch_size

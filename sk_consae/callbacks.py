@@ -32,7 +32,8 @@ class ConservativenessMonitor(Callback):
         magnitude in 2-D, :math:`\lVert J - J^\top\rVert_F/\sqrt2` beyond).
 
     All are computed in closed form in float64 (see :mod:`sk_consae.metrics`). The
-    last epoch of every training call is always recorded. For a model with
+    last epoch of every training call is always recorded, from the fitted weights
+    (with ``ema_momentum``, the average of the epochs' weights). For a model with
     ``hidden_layer_sizes`` the Jacobian norms are exact, from :math:`2D`
     Jacobian-vector products per point, so with many features prefer a few hundred
     points or a larger ``every``.
@@ -105,7 +106,9 @@ class ConservativenessMonitor(Callback):
             self._record(net)
 
     def on_train_end(self, net, **kwargs):
-        if net.history and self.metrics_[0] not in net.history[-1]:
+        # Again after the last epoch: the net has put in the fitted weights, the
+        # average of the epochs' (ema_momentum), which the last row then describes.
+        if net.history:
             self._record(net)
 
     def _record(self, net):

@@ -1,5 +1,7 @@
 """UntiedAutoEncoder and ContractiveAutoEncoder as scikit-learn estimators."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -143,6 +145,56 @@ def test_partial_fit_over_three_chunks_equals_one_epoch_on_their_concatenation(d
     np.testing.assert_allclose(streamed.energy_origin_, X.mean(0), atol=1e-12)
     assert streamed.n_samples_seen_ == len(X)
     assert len(streamed.history_) == 3
+
+
+class _EpochWeights(Callback):
+    """Records the module's weights at every epoch's end."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = []
+
+    def on_epoch_end(self, net, **kwargs):
+        self.weights_.append([p.detach().numpy().copy() for p in net.module_.parameters()])
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_fitted_weights_are_the_bias_corrected_average_of_the_epochs(cls, digits):
+    # ema_momentum does not change the trajectory: the last-weights model's epochs
+    # give the average independently, summed here in float64.
+    last = small(cls, max_epochs=5, ema_momentum=0.0, callbacks=[_EpochWeights()]).fit(digits)
+    (recorder,) = [cb for _, cb in last.net_.callbacks_ if isinstance(cb, _EpochWeights)]
+    momentum, epochs = 0.6, recorder.weights_
+    shares = [(1 - momentum) * momentum ** (len(epochs) - 1 - t) for t in range(len(epochs))]
+    averaged = small(cls, max_epochs=5, ema_momentum=momentum).fit(digits)
+    for position, parameter in enumerate(averaged.net_.module_.parameters()):
+        expected = sum(s * w[position].astype(np.float64) for s, w in zip(shares, epochs))
+        np.testing.assert_allclose(parameter.detach().numpy(), expected / sum(shares), atol=1e-6)
+    for parameter, weights in zip(last.net_.module_.parameters(), epochs[-1]):
+        np.testing.assert_array_equal(parameter.detach().numpy(), weights)
+
+
+def test_averaged_training_continues_from_the_last_weights(digits):
+    # k partial_fit calls, or a pickled model trained on, give fit(max_epochs=k)'s model.
+    whole = small(max_epochs=4, ema_momentum=0.6).fit(digits)
+    stream = small(ema_momentum=0.6)
+    for _ in range(2):
+        stream.partial_fit(digits)
+    stream = pickle.loads(pickle.dumps(stream))
+    for _ in range(2):
+        stream.partial_fit(digits)
+    np.testing.assert_array_equal(stream.encoder_weights_, whole.encoder_weights_)
+    np.testing.assert_array_equal(stream.decoder_weights_, whole.decoder_weights_)
+
+
+def test_averaged_weights_keep_the_weight_length_and_save_whole(digits, tmp_path):
+    from sk_consae.persistence import load_weights, save_weights
+
+    ae = small(weight_length=1.5, ema_momentum=0.9, max_epochs=4).fit(digits)
+    for weights in (ae.encoder_weights_, ae.decoder_weights_):  # (D, H): unit columns
+        np.testing.assert_allclose(np.linalg.norm(weights, axis=0), 1.5, rtol=1e-5)
+    save_weights(ae, tmp_path / "ae.safetensors")
+    loaded = load_weights(tmp_path / "ae.safetensors")
+    np.testing.assert_array_equal(loaded.score_samples(digits), ae.score_samples(digits))
 
 
 def test_partial_fit_rejects_a_changed_feature_count(digits):

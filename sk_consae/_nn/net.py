@@ -31,6 +31,7 @@ from .threads import torch_threads
 __all__ = [
     "TensorDataset",
     "TensorBatchIterator",
+    "WeightAverage",
     "AutoEncoderNet",
     "epoch_seed",
     "step_seed",
@@ -173,6 +174,44 @@ class TensorBatchIterator:
             yield inputs, (inputs if y is X else y[index])
 
 
+class WeightAverage:
+    r"""The exponential average of a module's parameters at the ends of epochs.
+
+    After epoch :math:`t` it is :math:`\bar\theta_t = (1 - m) \sum_{s \le t}
+    m^{t-s} \theta_s / (1 - m^t)`, the bias correction of Adam's moment averages;
+    ``sums`` hold the uncorrected sums. Between training calls the module holds the
+    average and ``iterate`` the last weights, from which training continues.
+    """
+
+    def __init__(self, momentum, sums, epochs=0, iterate=None):
+        self.momentum, self.sums, self.epochs, self.iterate = momentum, sums, epochs, iterate
+
+    @classmethod
+    def start(cls, module, momentum):
+        return cls(momentum, [torch.zeros_like(p) for p in module.parameters()])
+
+    @torch.no_grad()
+    def update(self, module):
+        self.epochs += 1
+        for total, parameter in zip(self.sums, module.parameters()):
+            total.lerp_(parameter, 1 - self.momentum)
+
+    @torch.no_grad()
+    def swap_in(self, module):
+        """Give the module the average, keeping its own weights as ``iterate``."""
+        self.iterate = [p.detach().clone() for p in module.parameters()]
+        correction = 1 - self.momentum**self.epochs
+        for total, parameter in zip(self.sums, module.parameters()):
+            parameter.copy_(total / correction)
+
+    @torch.no_grad()
+    def swap_out(self, module):
+        """Give the module back its last weights, to train on from them."""
+        for weights, parameter in zip(self.iterate, module.parameters()):
+            parameter.copy_(weights)
+        self.iterate = None
+
+
 class SquaredError(nn.Module):
     """Mean over the batch of :math:`\\lVert r(x) - t\\rVert^2` (summed over features)."""
 
@@ -209,7 +248,8 @@ class AutoEncoderNet(FastEpochs, NeuralNet):
     ``contraction`` penalty, the ``weight_length`` projection after every optimiser
     step, epochs on a fresh random subset of at most ``max_samples`` rows, a check
     that stops training on a non-finite loss, a seeded hold-out split
-    (``validation_fraction``) for ``valid_loss``, and the tensor data path. The
+    (``validation_fraction``) for ``valid_loss``, the weights' average over epochs
+    (``ema_momentum``, :class:`WeightAverage`), and the tensor data path. The
     module's forward returns the reconstruction and what its penalties take: the
     pre-activations (one hidden layer) or the input (deep modules).
     """
@@ -228,6 +268,7 @@ class AutoEncoderNet(FastEpochs, NeuralNet):
         noise_seed=0,
         validation_fraction=None,
         split_seed=0,
+        ema_momentum=0.0,
         divergence_advice="or scale the input, e.g. with StandardScaler",
         **kwargs,
     ):
@@ -244,6 +285,7 @@ class AutoEncoderNet(FastEpochs, NeuralNet):
         self.max_samples = max_samples
         self.shuffle_seed = shuffle_seed
         self.noise_seed = noise_seed
+        self.ema_momentum = ema_momentum
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -295,9 +337,19 @@ class AutoEncoderNet(FastEpochs, NeuralNet):
                     f"{len(self.history)}. Lower the learning rate `lr` (it is {self.lr}) "
                     f"{self.divergence_advice}."
                 )
+        if self.ema_momentum:
+            self.weight_average_.update(self.module_)
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
+        average = vars(self).pop("weight_average_", None)
+        if average is not None and average.iterate is not None:
+            average.swap_out(self.module_)  # training goes on from the last weights
+        if self.ema_momentum:  # a new momentum starts a new average
+            same = average is not None and average.momentum == self.ema_momentum
+            self.weight_average_ = (
+                average if same else WeightAverage.start(self.module_, self.ema_momentum)
+            )
         self._batch_hooks = self.uses_batch_hooks()
         if self.noise:
             self._noise_generator = torch.Generator(device=self.device)
@@ -316,6 +368,10 @@ class AutoEncoderNet(FastEpochs, NeuralNet):
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         super().on_train_end(net, X=X, y=y, **kwargs)
+        if self.ema_momentum and self.weight_average_.epochs:
+            self.weight_average_.swap_in(self.module_)
+            if self.weight_length is not None:  # an average of unit columns is shorter
+                self.module_.project_weight_length_(self.weight_length)
         # Training-only state: keeps the fitted net picklable across devices.
         self._noise_generator = None
         self._shuffle_generator = None

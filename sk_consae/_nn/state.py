@@ -17,7 +17,7 @@ import torch
 from skorch.history import History
 
 from .module import module_arguments
-from .net import AutoEncoderNet, SquaredError
+from .net import AutoEncoderNet, SquaredError, WeightAverage
 from .optimizers import OPTIMIZERS, optimizer_name
 
 __all__ = ["net_weights", "net_state", "rebuild_net"]
@@ -77,6 +77,7 @@ def net_weights(net):
 def net_state(net):
     """A dict of plain values from which :func:`rebuild_net` makes an equal net."""
     optimizer = net.optimizer_.state_dict()
+    average = vars(net).get("weight_average_")
     return {
         **net_weights(net),
         "optimizer_state": {
@@ -85,6 +86,7 @@ def net_state(net):
             "param_groups": _plain(optimizer["param_groups"]),
         },
         "history": _plain(list(net.history)),
+        "weight_average": None if average is None else _plain(vars(average)),
     }
 
 
@@ -130,4 +132,17 @@ def rebuild_net(state, callbacks):
             }
         )
     net.history = History(state.get("history", []))
+    average = state.get("weight_average")
+    if average is not None:  # the average, and the last weights training goes on from
+        like = next(net.module_.parameters())
+
+        def on_device(arrays):
+            return None if arrays is None else [_tensors(a).to(like) for a in arrays]
+
+        net.weight_average_ = WeightAverage(
+            average["momentum"],
+            on_device(average["sums"]),
+            average["epochs"],
+            on_device(average["iterate"]),
+        )
     return net
