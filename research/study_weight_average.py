@@ -15,7 +15,7 @@ removes most of it at no extra steps.
 
 The candidate: ``ema_momentum=0.9``, the bias-corrected exponential average of the
 weights at the ends of the epochs (about the last ten), against ``ema_momentum=0``, the
-last weights (the default before 2026-12-05), in the default configuration or
+last weights (the default), in the default configuration or
 ``novelty=True`` with clean rows, beside the benchmark's peers and limit, by failure
 counts. (The first runs, before the parameter existed, averaged through a skorch
 callback computing the same average.)

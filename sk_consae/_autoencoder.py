@@ -656,18 +656,16 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         Learning rate; None means 1e-3 for adam, 1e-2 for sgd and 1.0 for lbfgs.
     momentum : float, default=0.9
         Momentum of ``"sgd"``.
-    ema_momentum : float in [0, 1) or "auto", default="auto"
+    ema_momentum : float in [0, 1), default=0.0
         The fitted weights are the exponential moving average of the weights at the
         ends of the epochs, :math:`\bar\theta_t = m\,\bar\theta_{t-1} + (1 - m)\,
         \theta_t`, bias-corrected (divided by :math:`1 - m^t`, as Adam's moments
         are): stochastic gradients leave the last weights wandering around the
         objective's minimiser, and their average is closer to it (Polyak and Juditsky
         1992). 0 keeps the last weights; 0.9 averages about the last ten epochs.
-        ``"auto"``: 0.9 with ``novelty=True``, where the minimiser's limit is the
-        target, else 0 (with anomalies among the rows, a network closer to that limit
-        gives them modes). Training continues from the last weights, so
-        ``partial_fit`` and ``warm_start`` train as one ``fit``. See
-        :ref:`weight-averaging`.
+        Training continues from the last weights, so ``partial_fit`` and
+        ``warm_start`` train as one ``fit``. A trade with contaminated rows, level
+        with clean ones: see :ref:`weight-averaging`.
     max_epochs : int or "auto", default="auto"
         Epochs of ``fit``. ``"auto"``: 100, or 200 with ``novelty=True``.
     max_samples : "auto", int, float in (0, 1] or None, default="auto"
@@ -824,7 +822,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         optimizer="adam",
         lr=None,
         momentum=0.9,
-        ema_momentum="auto",
+        ema_momentum=0.0,
         max_epochs="auto",
         max_samples="auto",
         batch_size="auto",

@@ -90,7 +90,7 @@ ANOMALY_CONSTRAINTS = {
     "weight_length": [_POSITIVE, None],
     "noise": [_NON_NEGATIVE, StrOptions({"auto"})],
     "asymmetry_penalty": [_NON_NEGATIVE],
-    "ema_momentum": [Number(Real, 0, 1, closed="left"), StrOptions({"auto"})],
+    "ema_momentum": [Number(Real, 0, 1, closed="left")],
     "max_samples": [StrOptions({"auto"}), COUNT, Number(Real, 0, 1, closed="right"), None],
     "contamination": [Interval(Real, 0, 0.5, closed="right"), StrOptions({"auto"})],
     "energy_quadrature": [StrOptions({"exact"}), QUADRATURE_NODES],
@@ -178,22 +178,21 @@ def check_hidden_layer_sizes(sizes):
     return values
 
 
-# The training budget that "auto" n_components, max_epochs and ema_momentum stand for,
-# by the novelty parameter: the training rows may hold anomalies (False) or are clean
-# (True). On clean rows more units and steps, and the weights averaged over epochs, bring
-# the network towards its objective's limit, the kernel density estimate at noise_; with
-# anomalies among the rows that limit gives them modes (research/log.md, 2026-12-05).
+# The training budget that n_components="auto" and max_epochs="auto" stand for, by the
+# novelty parameter: the training rows may hold anomalies (False) or are clean (True).
+# On clean rows more units and steps bring the network towards its objective's limit,
+# the kernel density estimate at noise_ (research/log.md, 2026-12-05).
 BUDGET = {
-    False: {"n_components": 100, "max_epochs": 100, "ema_momentum": 0.0},
-    True: {"n_components": 200, "max_epochs": 200, "ema_momentum": 0.9},
+    False: {"n_components": 100, "max_epochs": 100},
+    True: {"n_components": 200, "max_epochs": 200},
 }
 
 
 def resolve_budget(params):
-    """``params`` with ``"auto"`` ``n_components``, ``max_epochs`` and ``ema_momentum``
-    replaced by the :data:`BUDGET` of their ``novelty`` (False when absent)."""
+    """``params`` with ``"auto"`` ``n_components`` and ``max_epochs`` replaced by the
+    :data:`BUDGET` of their ``novelty`` (False when absent)."""
     budget = BUDGET[bool(params.get("novelty", False))]
-    return {**params, **{key: value for key, value in budget.items() if params.get(key) == "auto"}}
+    return {**params, **{key: value for key, value in budget.items() if params[key] == "auto"}}
 
 
 def net_arguments(params, n_samples, noise=0.0):

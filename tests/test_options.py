@@ -108,14 +108,12 @@ def test_novelty_sets_the_auto_budget_and_an_explicit_value_wins():
         arguments = net_arguments({**params, "novelty": novelty}, 100)
         assert arguments["module__n_components"] == BUDGET[novelty]["n_components"]
         assert arguments["max_epochs"] == BUDGET[novelty]["max_epochs"]
-        assert arguments["ema_momentum"] == BUDGET[novelty]["ema_momentum"]
         explicit = net_arguments({**params, "novelty": novelty, "n_components": 7}, 100)
         assert explicit["module__n_components"] == 7
     X = np.random.default_rng(0).normal(size=(40, 2))
     model = UntiedAutoEncoder(novelty=True, max_epochs=2, random_state=0).fit(X)
     assert model.encoder_weights_.shape == (2, BUDGET[True]["n_components"])
     assert len(model.history_) == 2
-    assert model.net_.ema_momentum == BUDGET[True]["ema_momentum"]
 
 
 def test_architecture_keys_are_the_declared_ones():
