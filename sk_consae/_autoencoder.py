@@ -665,7 +665,7 @@ class UntiedAutoEncoder(_BaseAutoEncoder):
         1992). 0 keeps the last weights; 0.9 averages about the last ten epochs.
         Training continues from the last weights, so ``partial_fit`` and
         ``warm_start`` train as one ``fit``. A trade with contaminated rows, level
-        with clean ones: see :ref:`weight-averaging`.
+        with clean ones: see :ref:`averaged weights <weight-averaging>`.
     max_epochs : int or "auto", default="auto"
         Epochs of ``fit``. ``"auto"``: 100, or 200 with ``novelty=True``.
     max_samples : "auto", int, float in (0, 1] or None, default="auto"
