@@ -39,6 +39,21 @@ def add_dataset_arguments(parser, kinds):
     parser.add_argument("--peers-from", metavar="JSON", help="reuse a run's default and peers")
 
 
+def selected_datasets(args):
+    """``bench_anomaly.datasets`` for the options of :func:`add_dataset_arguments` (and
+    ``--embeddings``, where a study has it). Call it after putting :data:`BENCHMARKS`
+    on ``sys.path``."""
+    from bench_anomaly import datasets
+
+    return datasets(
+        args.datasets or None,
+        embeddings=getattr(args, "embeddings", False),
+        synthetic=args.synthetic,
+        heavy_tailed=args.heavy_tailed,
+        real=not args.only_generated,
+    )
+
+
 def reused_rows(path, names, seeds, settings):
     """The rows of a ``bench_anomaly`` run (its JSON) for these datasets, seeds and
     settings, the default named "default", without the novelty mode. Call it after

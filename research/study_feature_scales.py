@@ -29,12 +29,12 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)
-from bench_anomaly import ScottKDE, datasets, peer_methods, run
+from bench_anomaly import ScottKDE, peer_methods, run
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
@@ -96,13 +96,7 @@ def main():
     if args.report:
         frame = pd.read_csv(args.report)
     else:
-        paths = datasets(
-            args.datasets or None,
-            embeddings=False,
-            synthetic=args.synthetic,
-            heavy_tailed=args.heavy_tailed,
-            real=not args.only_generated,
-        )
+        paths = selected_datasets(args)
         peers = args.peers_from is None
         frame = pd.DataFrame(
             run(

@@ -27,12 +27,12 @@ import argparse
 import sys
 
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)
-from bench_anomaly import datasets, peer_methods, run
+from bench_anomaly import peer_methods, run
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
@@ -76,13 +76,7 @@ def main():
     RESULTS.mkdir(exist_ok=True)
     if args.density:
         return density(args)
-    paths = datasets(
-        args.datasets or None,
-        embeddings=args.embeddings,
-        synthetic=args.synthetic,
-        heavy_tailed=args.heavy_tailed,
-        real=not args.only_generated,
-    )
+    paths = selected_datasets(args)
     frames = []
     for setting in args.settings:
         base = "default" if setting == "unsupervised" else "novelty=True"

@@ -28,13 +28,13 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
 
 from sk_consae import UntiedAutoEncoder
 
 sys.path.insert(0, BENCHMARKS)
 from _harness import feature_spread, scott_bandwidth
-from bench_anomaly import datasets, peer_methods, run
+from bench_anomaly import peer_methods, run
 from study_novelty import SLOW_PEERS, report
 from synthetic import KINDS
 
@@ -83,13 +83,7 @@ def main():
     parser.add_argument("--out", default="wide_rows")
     args = parser.parse_args()
     grid = [(s, w) for s in args.shares for w in args.widths]
-    paths = datasets(
-        args.datasets or None,
-        embeddings=args.embeddings,
-        synthetic=args.synthetic,
-        heavy_tailed=args.heavy_tailed,
-        real=not args.only_generated,
-    )
+    paths = selected_datasets(args)
 
     def methods(seed):
         found = {label(s, w): lambda s=s, w=w: WideRows(s, w, seed) for s, w in grid}
