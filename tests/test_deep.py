@@ -373,8 +373,13 @@ def test_weight_symmetricity_of_a_deep_model_is_that_of_its_linear_network(few_d
 
 def test_the_monitor_records_deep_models(few_digits):
     monitor = ConservativenessMonitor(few_digits[:40])
-    ae = UntiedAutoEncoder(
-        4, hidden_layer_sizes=(6,), max_epochs=2, random_state=0, callbacks=[monitor]
+    ae = UntiedAutoEncoder(  # the last row describes the fitted, averaged weights
+        4,
+        hidden_layer_sizes=(6,),
+        max_epochs=2,
+        ema_momentum=0.6,
+        random_state=0,
+        callbacks=[monitor],
     ).fit(few_digits)
     recorded = ae.history_[-1]
     assert recorded["jacobian_symmetricity"] == pytest.approx(
