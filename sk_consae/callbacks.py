@@ -106,9 +106,10 @@ class ConservativenessMonitor(Callback):
             self._record(net)
 
     def on_train_end(self, net, **kwargs):
-        # Again after the last epoch: the net has put in the fitted weights, the
-        # average of the epochs' (ema_momentum), which the last row then describes.
-        if net.history:
+        # A net that averages its weights (ema_momentum) has just put the average in:
+        # the last row is recorded again, so that it describes the fitted weights.
+        averaged = getattr(net, "ema_momentum", 0)
+        if net.history and (averaged or self.metrics_[0] not in net.history[-1]):
             self._record(net)
 
     def _record(self, net):
