@@ -104,7 +104,6 @@ def main():
     if args.density:
         return density(args)
     paths = selected_datasets(args)
-    frames = []
     for setting in args.settings:
         base = "default" if setting == "unsupervised" else "novelty=True"
 
@@ -127,12 +126,10 @@ def main():
             # This run's own package rows replace the reused ones.
             reused = reused[reused["method"] != "default"]
             frame = pd.concat([reused, frame])
-        frames.append(frame)
         frame.to_csv(RESULTS / f"{args.out}_{setting}.csv", index=False)
         print(f"\n### {setting}")
         candidates = [m for m in frame["method"].unique() if m.startswith(f"{base}, ")]
         report(frame.replace({"method": {base: "default"}}), ["default", *candidates])
-    return frames
 
 
 if __name__ == "__main__":
