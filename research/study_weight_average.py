@@ -3,7 +3,8 @@ noise of the last optimiser step?
 
     python research/study_weight_average.py [--seeds 3] [--settings unsupervised clean]
         [--datasets ...] [--synthetic local ...] [--only-generated] [--heavy-tailed]
-        [--embeddings] [--density] [--trim SHARE] [--peers-from RUN.json] [--out NAME]
+        [--embeddings] [--density] [--trim SHARE] [--momentum M ...] [--peers-from RUN.json]
+        [--out NAME]
 
 Why. The denoising gradient of one batch is noisy (each row's target is its own clean
 row, not the kernel-weighted mean the limit regresses), and Adam at a constant learning
@@ -41,8 +42,7 @@ from synthetic import KINDS
 AVERAGED = "averaged weights"
 
 
-def package(seed, setting, averaged):
-    momentum = 0.9 if averaged else 0.0
+def package(seed, setting, momentum=0.0):
     return lambda: UntiedAutoEncoder(
         random_state=seed, novelty=setting == "clean", ema_momentum=momentum
     )
@@ -57,10 +57,10 @@ class TrimmedRefit:
         self.share, self.seed, self.setting = share, seed, setting
 
     def fit(self, X):
-        first = package(self.seed, self.setting, True)().fit(X)
+        first = package(self.seed, self.setting, 0.9)().fit(X)
         energies = first.score_samples(X)
         kept = X[energies > np.quantile(energies, self.share)]
-        self.model_ = package(self.seed, self.setting, True)().fit(kept)
+        self.model_ = package(self.seed, self.setting, 0.9)().fit(kept)
         return self
 
     def score_samples(self, X):
@@ -73,10 +73,10 @@ def density(args):
 
     def methods(seed):
         found = {
-            "novelty=True": package(seed, "clean", False),
-            f"novelty=True, {AVERAGED}": package(seed, "clean", True),
-            "default": package(seed, "unsupervised", False),
-            AVERAGED: package(seed, "unsupervised", True),
+            "novelty=True": package(seed, "clean"),
+            f"novelty=True, {AVERAGED}": package(seed, "clean", 0.9),
+            "default": package(seed, "unsupervised"),
+            AVERAGED: package(seed, "unsupervised", 0.9),
         }
         return {**found, **density_peers(seed)}
 
@@ -98,6 +98,7 @@ def main():
         metavar="SHARE",
         help="also the averaged model refitted without the SHARE of rows of lowest energy",
     )
+    parser.add_argument("--momentum", type=float, nargs="+", default=[0.9])
     parser.add_argument("--out", default="weight_average")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
@@ -108,10 +109,11 @@ def main():
         base = "default" if setting == "unsupervised" else "novelty=True"
 
         def methods(seed, setting=setting, base=base):
-            found = {
-                base: package(seed, setting, False),
-                f"{base}, {AVERAGED}": package(seed, setting, True),
-            }
+            found = {base: package(seed, setting)}
+            for momentum in args.momentum:
+                # 0.9's rows keep the name of the first runs.
+                name = AVERAGED if momentum == 0.9 else f"{AVERAGED} {momentum:g}"
+                found[f"{base}, {name}"] = package(seed, setting, momentum)
             if args.trim:
                 found[f"{base}, {AVERAGED}, trimmed {args.trim:g}"] = lambda: TrimmedRefit(
                     args.trim, seed, setting
