@@ -19,7 +19,7 @@ weights at the ends of the epochs (about the last ten), against ``ema_momentum=0
 last weights (the default), in the default configuration or
 ``novelty=True`` with clean rows, beside the benchmark's peers and limit, by failure
 counts. (The first runs, before the parameter existed, averaged through a skorch
-callback computing the same average.)
+callback computing the same average.) ``--momentum M ...``: other momenta than 0.9.
 ``--density``: the density benchmark's seven distributions instead (Spearman with the
 true log-density, 3 seeds). ``--trim SHARE``: also the averaged model refitted without
 the SHARE of training rows it gives the lowest energies (``TrimmedRefit``).
