@@ -65,3 +65,11 @@ def reused_rows(path, names, seeds, settings):
     keep = rows["dataset"].isin(names) & rows["seed"].isin(range(seeds))
     keep &= rows["setting"].isin(settings) & (rows["method"] != NOVELTY)
     return rows[keep]
+
+
+def with_reused(frame, path, names, seeds, settings):
+    """``frame`` with the rows of an earlier run (:func:`reused_rows`) for the methods
+    it did not run itself: a study's own rows (its own default, say) replace the
+    reused ones."""
+    reused = reused_rows(path, names, seeds, settings)
+    return pd.concat([reused[~reused["method"].isin(frame["method"])], frame])

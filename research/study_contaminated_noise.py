@@ -25,7 +25,7 @@ import argparse
 import sys
 
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, selected_datasets, with_reused
 
 from sk_consae import UntiedAutoEncoder
 
@@ -56,8 +56,7 @@ def main():
 
     frame = pd.DataFrame(run(paths, methods, args.seeds, ["unsupervised"], digits=False))
     if args.peers_from:
-        reused = reused_rows(args.peers_from, list(paths), args.seeds, ["unsupervised"])
-        frame = pd.concat([reused[reused["method"] != "default"], frame])
+        frame = with_reused(frame, args.peers_from, list(paths), args.seeds, ["unsupervised"])
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
     wider = frame["method"].str.startswith("KDE x")

@@ -29,7 +29,7 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, selected_datasets, with_reused
 
 from sk_consae import UntiedAutoEncoder
 
@@ -108,8 +108,7 @@ def main():
             )
         )
         if not peers:
-            reused = reused_rows(args.peers_from, list(paths), args.seeds, args.settings)
-            frame = pd.concat([reused, frame])
+            frame = with_reused(frame, args.peers_from, list(paths), args.seeds, args.settings)
         RESULTS.mkdir(exist_ok=True)
         frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
     for setting, part in frame.groupby("setting"):

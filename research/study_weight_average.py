@@ -30,7 +30,7 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, selected_datasets, with_reused
 
 from sk_consae import UntiedAutoEncoder
 
@@ -124,10 +124,7 @@ def main():
 
         frame = pd.DataFrame(run(paths, methods, args.seeds, [setting], digits=False))
         if args.peers_from:
-            reused = reused_rows(args.peers_from, list(paths), args.seeds, [setting])
-            # This run's own package rows replace the reused ones.
-            reused = reused[reused["method"] != "default"]
-            frame = pd.concat([reused, frame])
+            frame = with_reused(frame, args.peers_from, list(paths), args.seeds, [setting])
         frame.to_csv(RESULTS / f"{args.out}_{setting}.csv", index=False)
         print(f"\n### {setting}")
         candidates = [m for m in frame["method"].unique() if m.startswith(f"{base}, ")]

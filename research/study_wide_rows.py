@@ -28,7 +28,7 @@ import sys
 
 import numpy as np
 import pandas as pd
-from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, reused_rows, selected_datasets
+from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, selected_datasets, with_reused
 
 from sk_consae import UntiedAutoEncoder
 
@@ -98,7 +98,7 @@ def main():
     if args.peers_from:
         names = [*paths, *(["digits"] if args.digits else [])]
         settings = [*args.settings, *(["one-class"] if args.digits else [])]
-        frame = pd.concat([reused_rows(args.peers_from, names, args.seeds, settings), frame])
+        frame = with_reused(frame, args.peers_from, names, args.seeds, settings)
     RESULTS.mkdir(exist_ok=True)
     frame.to_csv(RESULTS / f"{args.out}.csv", index=False)
     for setting, part in frame.groupby("setting"):
