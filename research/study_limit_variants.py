@@ -1,8 +1,9 @@
 """What a kernel density could do at its best (issue 35): before training a network
 towards a different limit, does that limit itself remove failures?
 
-    python research/study_limit_variants.py [--seeds 3] [--datasets ...]
-        [--synthetic clustered ...] [--only-generated] [--heavy-tailed] [--out NAME]
+    python research/study_limit_variants.py [--seeds 3] [--settings clean unsupervised]
+        [--datasets ...] [--synthetic clustered ...] [--only-generated] [--heavy-tailed]
+        [--out NAME]
 
 Two limits, each where the issue's failures lie, against the limit at Scott's bandwidth
 (``bench_anomaly.ScottKDE``), the package's detector for the setting and the cheap peers:
@@ -127,6 +128,8 @@ def main():
     add_dataset_arguments(parser, KINDS)
     parser.add_argument("--out", default="limit_variants")
     args = parser.parse_args()
+    if args.peers_from:
+        parser.error("this study runs its own peers on its splits; --peers-from is not used")
     paths = selected_datasets(args)
 
     def methods(package, variant):
