@@ -34,12 +34,11 @@ import pandas as pd
 from _protocol import BENCHMARKS, RESULTS, add_dataset_arguments, selected_datasets
 from scipy.special import logsumexp, softmax
 
-from sk_consae import UntiedAutoEncoder
-
 sys.path.insert(0, BENCHMARKS)
 from _harness import scott_bandwidth
-from bench_anomaly import NOVELTY, peer_methods, run
+from bench_anomaly import RECOMMENDED, peer_methods, run
 from study_novelty import SLOW_PEERS, report
+from study_weight_average import package
 from synthetic import KINDS
 
 
@@ -114,13 +113,9 @@ class BasinMass(_KernelLimit):
         return self
 
     def score_samples(self, X):
-        def nearest(q):
-            modes = self._modes(q)
-            return (
-                (modes**2).sum(1)[:, None] - 2 * modes @ self.centres_.T + (self.centres_**2).sum(1)
-            )
-
-        return self.log_mass_[in_chunks(nearest, X).argmin(1)]
+        # The nearest centre of each point's mode: the largest of unit-width kernels.
+        nearest = in_chunks(lambda q: log_kernels(self._modes(q), self.centres_, 1.0).argmax(1), X)
+        return self.log_mass_[nearest]
 
 
 def main():
@@ -132,26 +127,17 @@ def main():
         parser.error("this study runs its own peers on its splits; --peers-from is not used")
     paths = selected_datasets(args)
 
-    def methods(package, variant):
-        def for_seed(seed):
-            found = {"default": package(seed), variant.__name__: lambda: variant(seed)}
+    for setting in args.settings:
+        variant = AdaptiveKDE if setting == "clean" else BasinMass
+
+        def methods(seed, setting=setting, variant=variant):
+            found = {"default": package(seed, setting), variant.__name__: lambda: variant(seed)}
             found.update({k: v for k, v in peer_methods(seed).items() if k not in SLOW_PEERS})
             return found
 
-        return for_seed
-
-    for setting in args.settings:
-        if setting == "clean":
-            package, variant = NOVELTY, AdaptiveKDE
-            chosen = methods(
-                lambda s: lambda: UntiedAutoEncoder(novelty=True, random_state=s), variant
-            )
-        else:
-            package, variant = "UntiedAutoEncoder()", BasinMass
-            chosen = methods(lambda s: lambda: UntiedAutoEncoder(random_state=s), variant)
-        frame = pd.DataFrame(run(paths, chosen, args.seeds, [setting], digits=False))
+        frame = pd.DataFrame(run(paths, methods, args.seeds, [setting], digits=False))
         frame.to_csv(RESULTS / f"{args.out}_{setting}.csv", index=False)
-        print(f"\n{setting}: 'default' is {package}")
+        print(f"\n{setting}: 'default' is {RECOMMENDED[setting]}")
         report(frame, ["default", variant.__name__])
 
 
